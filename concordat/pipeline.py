@@ -1,0 +1,114 @@
+"""`concordat run`: demo -> ingest -> build -> validate -> publish -> dashboard, on built-in demo data.
+
+Each step calls the same command a user would run by hand. A step whose layer does not exist yet is skipped
+and said so; a step that fails stops the run with its own exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from concordat import paths
+from concordat.errors import LayerNotAvailable
+
+#: Published national figures shipped with the project (the ho_s136 contract format).
+HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
+#: Demo files in ingest order: (source, file name). Files that are absent are skipped.
+DEMO_FILES: tuple[tuple[str, str], ...] = (
+    ("s136", "s136.csv"),
+    ("custody", "custody.csv"),
+    ("triage", "triage.csv"),
+    ("placements", "placements.xlsx"),
+    ("placements", "placements.csv"),
+    ("nhs_mha", "nhs_mha.csv"),
+    ("planted_interventions", "interventions.csv"),
+)
+
+
+def _say(message: str) -> None:
+    print(f"[concordat run] {message}", flush=True)
+
+
+def _step(command: str, **kwargs: object) -> int:
+    """Run one CLI command in-process; return its exit code (LayerNotAvailable propagates)."""
+    from concordat.cli import resolve
+
+    return resolve(command)(argparse.Namespace(command=command, **kwargs))
+
+
+def _ingest_inputs(demo_dir: Path) -> list[tuple[str, Path]]:
+    inputs = [(source, demo_dir / name) for source, name in DEMO_FILES if (demo_dir / name).exists()]
+    if HO_S136_REFERENCE.exists():
+        inputs.append(("ho_s136", HO_S136_REFERENCE))
+    return inputs
+
+
+def run(args: argparse.Namespace) -> int:
+    home = paths.home()
+    demo_dir = home / "demo"
+    ran: list[str] = []
+    skipped: list[str] = []
+
+    def attempt(name: str, command: str, **kwargs: object) -> int:
+        try:
+            code = _step(command, **kwargs)
+        except LayerNotAvailable as exc:
+            skipped.append(f"{name} ({exc})")
+            _say(f"skipped {name}: {exc}")
+            return 0
+        ran.append(name)
+        return code
+
+    _say(f"working folder: {home}")
+    # A fresh demo: the warehouse is rebuilt from the files, so the run is repeatable.
+    for stale in (paths.build_warehouse(), demo_dir):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
+
+    steps: list[tuple[str, str, dict[str, object]]] = [
+        (
+            "demo data",
+            "demo",
+            dict(
+                out=str(demo_dir), scale=args.scale, seed=args.seed, start_year=None, end_year=None, bad_row_share=0.005
+            ),
+        ),
+    ]
+    for name, command, kwargs in steps:
+        code = attempt(name, command, **kwargs)
+        if code != 0:
+            return code
+
+    for source, path in _ingest_inputs(demo_dir):
+        code = attempt(f"ingest {source}", "ingest", source=source, paths=[str(path)], json=False)
+        if code != 0:
+            return code
+        if skipped and skipped[-1].startswith("ingest"):
+            break
+
+    for name, command, kwargs in (
+        ("build", "build", dict(full_refresh=False)),
+        ("validate", "validate", dict(json=False)),
+        ("publish", "publish", {}),
+    ):
+        code = attempt(name, command, **kwargs)
+        if code != 0:
+            _say(f"{name} failed (exit {code}); stopping before the dashboard")
+            return code
+
+    _say("ran: " + (", ".join(ran) or "nothing"))
+    if skipped:
+        _say("skipped: " + "; ".join(skipped))
+    if args.no_serve:
+        _say(f"done; serving file: {paths.serving_warehouse()}")
+        return 0
+    code = attempt("dashboard", "dashboard", port=args.port, internal=False)
+    if skipped and skipped[-1].startswith("dashboard"):
+        _say("nothing to serve yet: the dashboard layer is not built")
+    sys.stdout.flush()
+    return code

@@ -1,0 +1,1 @@
+"""Concordat dashboard layer."""
