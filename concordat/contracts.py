@@ -132,6 +132,8 @@ class Contract:
     scope_sql: str | None = None
     #: Extra derived columns the loader adds (name, SQL type, description).
     derived_columns: tuple[tuple[str, str, str], ...] = ()
+    #: The column that places a row in time (periods covered, freshness).
+    period_column: str | None = None
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -258,6 +260,7 @@ def _outcome() -> Column:
 
 
 S136 = Contract(
+    period_column="detained_at",
     source="s136",
     title="Detentions under s136 (and s135) of the Mental Health Act",
     description="One row per detention (Home Office Annual Data Requirement fields).",
@@ -437,6 +440,7 @@ S136 = Contract(
 )
 
 CUSTODY = Contract(
+    period_column="arrived_at",
     source="custody",
     title="Police custody used as a place of safety",
     description="One row per custody episode of a person held under s136/s135 (or arrested, then detained).",
@@ -493,6 +497,7 @@ CUSTODY = Contract(
 )
 
 TRIAGE = Contract(
+    period_column="contact_at",
     source="triage",
     title="Street-triage contacts",
     description="One row per contact between police and a street-triage mental-health practitioner.",
@@ -548,6 +553,7 @@ TRIAGE = Contract(
 )
 
 PLACEMENTS = Contract(
+    period_column="start_date",
     source="placements",
     title="Officer placements in mental-health services",
     description="One row per officer placement (the Sheffield scheme's tracker; often kept in Excel).",
@@ -607,6 +613,7 @@ PLACEMENTS = Contract(
 
 _NHS_COUNT = {"null_tokens": ("NULL",), "suppressed_token": "*"}
 NHS_MHA = Contract(
+    period_column="year",
     source="nhs_mha",
     title="NHS Digital Mental Health Act Statistics, Annual Figures",
     description=(
@@ -656,6 +663,7 @@ NHS_MHA = Contract(
 )
 
 HO_S136 = Contract(
+    period_column="financial_year",
     source="ho_s136",
     title="Home Office published s136 figures by force and financial year",
     description="Police powers and procedures statistics, typed from the Home Office tables.",
@@ -703,6 +711,7 @@ HO_S136 = Contract(
 )
 
 PLANTED_INTERVENTIONS = Contract(
+    period_column="start_date",
     source="planted_interventions",
     title="Interventions planted in the demo data (or a partner's register file)",
     description=(

@@ -1,0 +1,126 @@
+"""`concordat status`: what is loaded (files, periods, freshness), the last build and the last validation."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from concordat import paths
+from concordat.contracts import CONTRACTS
+from concordat.errors import UserInputError
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    source: str
+    rows: int
+    files_loaded: int
+    last_file: str | None
+    last_loaded_at: str | None
+    period_from: str | None
+    period_to: str | None
+    rows_quarantined: int
+
+
+@dataclass
+class Status:
+    warehouse: str
+    serving: str | None
+    sources: list[SourceStatus] = field(default_factory=list)
+    last_build: dict[str, object] | None = None
+    last_validation: dict[str, object] | None = None
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
+    return {r[0] for r in rows}
+
+
+def _latest_row(con: duckdb.DuckDBPyConnection, table: str, order_by: str) -> dict[str, object] | None:
+    cur = con.execute(f"select * from {table} order by {order_by} desc limit 1")
+    row = cur.fetchone()
+    if row is None:
+        return None
+    return {d[0]: (v.isoformat() if hasattr(v, "isoformat") else v) for d, v in zip(cur.description, row, strict=True)}
+
+
+def _source_status(con: duckdb.DuckDBPyConnection, source: str, tables: set[str]) -> SourceStatus | None:
+    contract = CONTRACTS[source]
+    if f"raw.{source}" not in tables:
+        return None
+    col = contract.period_column
+    rows, period_from, period_to = con.execute(
+        f'select count(*), min("{col}")::varchar, max("{col}")::varchar from raw.{source}'
+    ).fetchone()
+    files, last_file, last_loaded, quarantined = con.execute(
+        """
+        select count(*) filter (where status = 'loaded'),
+               arg_max(file, finished_at) filter (where status = 'loaded'),
+               max(finished_at) filter (where status = 'loaded')::varchar,
+               coalesce(sum(rows_quarantined) filter (where status = 'loaded'), 0)
+        from raw.ingest_log where source = ?
+        """,
+        [source],
+    ).fetchone()
+    if not rows and not files:
+        return None
+    return SourceStatus(source, rows, files, last_file, last_loaded, period_from, period_to, int(quarantined))
+
+
+def collect(warehouse: Path) -> Status:
+    """Read the build warehouse (read-only) into a Status."""
+    serving = paths.serving_warehouse()
+    status = Status(str(warehouse), str(serving) if serving.exists() else None)
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:
+        raise UserInputError(f"{warehouse}: the warehouse is busy (another command is writing it): {exc}") from None
+    with con:
+        tables = _tables(con)
+        if "raw.ingest_log" in tables:
+            status.sources = [s for src in CONTRACTS if (s := _source_status(con, src, tables))]
+        if "marts.build_runs" in tables:
+            status.last_build = _latest_row(con, "marts.build_runs", "finished_at")
+        if "marts.dq_runs" in tables:
+            status.last_validation = _latest_row(con, "marts.dq_runs", "finished_at")
+    return status
+
+
+def _print_human(status: Status) -> None:
+    print(f"build warehouse: {status.warehouse}")
+    print(f"serving file:    {status.serving or 'none (nothing published yet)'}")
+    if not status.sources:
+        print("nothing loaded yet: run `concordat ingest SOURCE FILE` (or `concordat run` for demo data)")
+    for s in status.sources:
+        print(
+            f"  {s.source:<22} {s.rows:>10,} rows from {s.files_loaded} file(s); periods {s.period_from} .. "
+            f"{s.period_to}; last file {s.last_file} at {s.last_loaded_at}; {s.rows_quarantined:,} quarantined"
+        )
+    build = status.last_build
+    print(
+        f"last build:      {build['finished_at']} ({'ok' if build['success'] else 'FAILED'})"
+        if build
+        else "last build:      none"
+    )
+    val = status.last_validation
+    print(
+        f"last validation: {val['finished_at']} ({'passed' if val['success'] else 'FAILED'})"
+        if val
+        else "last validation: none"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    warehouse = paths.build_warehouse()
+    if not warehouse.exists():
+        raise UserInputError(f"no build warehouse at {warehouse}: run `concordat ingest` or `concordat run` first")
+    status = collect(warehouse)
+    if args.json:
+        print(json.dumps(asdict(status), default=str))
+    else:
+        _print_human(status)
+    return 0
