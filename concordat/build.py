@@ -1,0 +1,201 @@
+"""`concordat build`: run `dbt build` (seeds, models, tests) in-process on the build warehouse.
+
+The raw tables are created first (so dbt finds every source even before a source is loaded), on a connection
+closed before dbt starts: DuckDB has one writer. dbt's own log goes to `$CONCORDAT_HOME/logs/dbt/`, its
+artefacts to `$CONCORDAT_HOME/dbt/target/`, so the repository stays clean and parallel homes never collide.
+The profile sets `keep_open: false`, so the file is released when dbt returns. The user sees one summary:
+what ran, and each failure with its node and message. Then the build is recorded in `marts.build_runs` and the
+method tables (SPC, intervention impact) are written when that layer is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from concordat import paths, progress
+from concordat.errors import InternalError
+
+#: Environment variable the dbt profile (warehouse/profiles.yml) reads the DuckDB path from.
+WAREHOUSE_ENV = "CONCORDAT_WAREHOUSE"
+_OK_STATUSES = {"success", "pass", "skipped", "warn"}
+
+
+@dataclass
+class DbtOutcome:
+    """What one dbt invocation did: counts per resource type and status, and each failure."""
+
+    success: bool
+    counts: Counter[tuple[str, str]] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (node, message)
+    error: str | None = None
+    elapsed_s: float = 0.0
+
+    def summary(self) -> str:
+        by_type: dict[str, Counter[str]] = {}
+        for (resource_type, status), n in sorted(self.counts.items()):
+            by_type.setdefault(resource_type, Counter())[status] += n
+        parts = [
+            f"{sum(c.values())} {rtype}s ({', '.join(f'{n} {s}' for s, n in sorted(c.items()))})"
+            for rtype, c in by_type.items()
+        ]
+        head = "dbt build " + ("succeeded" if self.success else "FAILED") + f" in {self.elapsed_s:.1f} s"
+        lines = [head + (": " + "; ".join(parts) if parts else "")]
+        if self.error:
+            lines.append(f"  error: {self.error}")
+        lines += [f"  failed: {node}: {message}" for node, message in self.failures]
+        return "\n".join(lines)
+
+
+def dbt_dirs(home: Path) -> tuple[Path, Path]:
+    """(target path, log path) for dbt runs against one CONCORDAT_HOME."""
+    return home / "dbt" / "target", paths.logs_dir() / "dbt"
+
+
+@contextmanager
+def _warehouse_env(warehouse: Path) -> Iterator[None]:
+    """Point the dbt profile at the warehouse file for the duration of one invocation; no usage tracking."""
+    keys = (WAREHOUSE_ENV, "DBT_SEND_ANONYMOUS_USAGE_STATS", "DBT_VERSION_CHECK")
+    old = {k: os.environ.get(k) for k in keys}
+    os.environ.update(
+        {WAREHOUSE_ENV: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_VERSION_CHECK": "False"}
+    )
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _progress_callback(event: object) -> None:
+    """Show each finished node on a terminal (dbt's own stdout log is off)."""
+    info = getattr(event, "info", None)
+    if info is None or info.name not in {"LogModelResult", "LogTestResult", "LogSeedResult"}:
+        return
+    data = getattr(event, "data", None)
+    node = getattr(getattr(data, "node_info", None), "node_name", "") if data is not None else ""
+    progress.update(f"dbt: {node} done")
+
+
+def invoke_dbt(command: Sequence[str], warehouse: Path, home: Path) -> DbtOutcome:
+    """Run one dbt command (e.g. ["build"], ["docs", "generate"]) in-process on `warehouse`; never raises for
+    a dbt failure (the outcome says what failed)."""
+    from dbt.cli.main import dbtRunner
+
+    target_path, log_path = dbt_dirs(home)
+    argv = [
+        *command,
+        "--project-dir",
+        str(paths.WAREHOUSE_PROJECT),
+        "--profiles-dir",
+        str(paths.WAREHOUSE_PROJECT),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(log_path),
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "info",
+    ]
+    start = time.perf_counter()
+    with _warehouse_env(warehouse):
+        res = dbtRunner(callbacks=[_progress_callback]).invoke(argv)
+    outcome = DbtOutcome(success=bool(res.success), elapsed_s=time.perf_counter() - start)
+    if res.exception is not None:
+        outcome.error = f"{type(res.exception).__name__}: {res.exception}".strip()
+    for result in getattr(res.result, "results", None) or []:
+        status = str(getattr(result.status, "value", result.status))
+        node = result.node
+        outcome.counts[
+            (node.resource_type.value if hasattr(node.resource_type, "value") else str(node.resource_type), status)
+        ] += 1
+        if status not in _OK_STATUSES:
+            message = " ".join(str(result.message or status).split())
+            outcome.failures.append((node.unique_id, message))
+    if progress.enabled():
+        print("\r\033[K", end="", file=sys.stderr, flush=True)
+    return outcome
+
+
+def ensure_raw_tables(warehouse: Path) -> None:
+    """Create the raw schema and tables on a short-lived connection (closed before dbt opens the file)."""
+    from ingest.schema import ensure_raw_tables as create
+
+    con = duckdb.connect(str(warehouse))
+    try:
+        create(con)
+    finally:
+        con.close()
+
+
+def record_build(
+    warehouse: Path, build_id: str, started_at: datetime, finished_at: datetime, success: bool, full_refresh: bool
+) -> None:
+    """Append the build to marts.build_runs, then (after a successful build) write the method tables."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS marts.build_runs (build_id VARCHAR, started_at TIMESTAMP, "
+            "finished_at TIMESTAMP, success BOOLEAN, full_refresh BOOLEAN)"
+        )
+        con.execute(
+            "INSERT INTO marts.build_runs VALUES (?, ?, ?, ?, ?)",
+            [build_id, started_at, finished_at, success, full_refresh],
+        )
+        if success:
+            write_method_tables = _method_tables_writer()
+            if write_method_tables is not None:
+                write_method_tables(con)
+    finally:
+        con.close()
+
+
+def _method_tables_writer():  # -> Callable[[duckdb.DuckDBPyConnection], None] | None
+    """concordat.methods.tables.write_method_tables, or None while the methods layer is not installed."""
+    try:
+        from concordat.methods.tables import write_method_tables
+    except ModuleNotFoundError as exc:
+        if exc.name in {"concordat.methods", "concordat.methods.tables"}:
+            return None
+        raise
+    return write_method_tables
+
+
+def build(full_refresh: bool = False) -> DbtOutcome:
+    """Run `dbt build` on the build warehouse of CONCORDAT_HOME and record it; the file is closed on return."""
+    home = paths.home()
+    warehouse = paths.build_warehouse()
+    ensure_raw_tables(warehouse)
+    build_id = uuid.uuid4().hex
+    started_at = datetime.now()
+    command = ["build", "--full-refresh"] if full_refresh else ["build"]
+    with progress.step("dbt build"):
+        outcome = invoke_dbt(command, warehouse, home)
+    record_build(warehouse, build_id, started_at, datetime.now(), outcome.success, full_refresh)
+    return outcome
+
+
+def run(args: argparse.Namespace) -> int:
+    outcome = build(full_refresh=bool(getattr(args, "full_refresh", False)))
+    print(outcome.summary(), flush=True)
+    if not outcome.success:
+        raise InternalError(
+            f"dbt build failed ({len(outcome.failures)} failing nodes); details in {dbt_dirs(paths.home())[1]}"
+        )
+    return 0

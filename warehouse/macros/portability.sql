@@ -1,0 +1,83 @@
+{#-
+  Engine-specific SQL lives here, dispatched per adapter (duckdb__ for the default warehouse, spark__ for users who
+  outgrow one machine, default__ as ANSI). Models call these macros and dbt's cross-database macros only.
+-#}
+
+{#- Median of a numeric expression (an aggregate). -#}
+{% macro median(expr) -%}
+    {{ return(adapter.dispatch('median', 'concordat')(expr)) }}
+{%- endmacro %}
+
+{% macro default__median(expr) -%}
+    percentile_cont(0.5) within group (order by {{ expr }})
+{%- endmacro %}
+
+{% macro duckdb__median(expr) -%}
+    median({{ expr }})
+{%- endmacro %}
+
+{% macro spark__median(expr) -%}
+    percentile({{ expr }}, 0.5)
+{%- endmacro %}
+
+{#- A whole-number date part (year, month, quarter) of a date or timestamp: EXTRACT is ANSI and Spark SQL. -#}
+{% macro date_part_int(part, expr) -%}
+    cast(extract({{ part }} from {{ expr }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{#- The calendar day of a timestamp. -#}
+{% macro to_date(expr) -%}
+    cast({{ expr }} as date)
+{%- endmacro %}
+
+{#- First day of the month of a date or timestamp, as a date. -#}
+{% macro month_start(expr) -%}
+    cast({{ dbt.date_trunc('month', expr) }} as date)
+{%- endmacro %}
+
+{#- First day of the UK financial year (1 April) holding a date: shift back 3 months, truncate to the year,
+    shift forward 3 months. 31 March 2024 -> 2023-04-01; 1 April 2024 -> 2024-04-01. -#}
+{% macro financial_year_start(expr) -%}
+    cast({{ dbt.dateadd('month', 3, dbt.date_trunc('year', dbt.dateadd('month', -3, expr))) }} as date)
+{%- endmacro %}
+
+{#- First day of the quarter: UK financial quarters (Q1 = Apr-Jun) fall on calendar quarter boundaries. -#}
+{% macro quarter_start(expr) -%}
+    cast({{ dbt.date_trunc('quarter', expr) }} as date)
+{%- endmacro %}
+
+{#- Hours between two timestamps, to the second. -#}
+{% macro hours_between(start_expr, end_expr) -%}
+    ({{ dbt.datediff(start_expr, end_expr, 'second') }} / 3600.0)
+{%- endmacro %}
+
+{#- Whole calendar days from one date to another. -#}
+{% macro days_between(start_expr, end_expr) -%}
+    {{ dbt.datediff(start_expr, end_expr, 'day') }}
+{%- endmacro %}
+
+{#- `2023/24` for any date in the UK financial year starting 1 April 2023. -#}
+{% macro financial_year_label(expr) -%}
+    {%- set y = date_part_int('year', financial_year_start(expr)) -%}
+    {{ dbt.concat([dbt.cast(y, dbt.type_string()), "'/'", dbt.right(dbt.cast(y ~ ' + 1', dbt.type_string()), 2)]) }}
+{%- endmacro %}
+
+{#- `2023-04` for a month. -#}
+{% macro month_label(expr) -%}
+    {{ dbt.concat([
+        dbt.cast(date_part_int('year', expr), dbt.type_string()),
+        "'-'",
+        dbt.right(dbt.concat(["'0'", dbt.cast(date_part_int('month', expr), dbt.type_string())]), 2)
+    ]) }}
+{%- endmacro %}
+
+{#- `Q1 2023/24` for the first day of a UK financial quarter (Q1 = April-June). -#}
+{% macro financial_quarter_label(expr) -%}
+    {%- set months_in = dbt.datediff(financial_year_start(expr), expr, 'month') -%}
+    {{ dbt.concat([
+        "'Q'",
+        dbt.cast('cast(floor(' ~ months_in ~ ' / 3) as ' ~ dbt.type_int() ~ ') + 1', dbt.type_string()),
+        "' '",
+        financial_year_label(expr)
+    ]) }}
+{%- endmacro %}

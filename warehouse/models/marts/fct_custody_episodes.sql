@@ -1,0 +1,19 @@
+{#- One row per custody episode used as a place of safety, with its length in hours. -#}
+select
+    force_code as area_code,
+    custody_record_id,
+    detention_id,
+    person_id,
+    arrived_at,
+    departed_at,
+    {{ month_start('arrived_at') }} as month_start,
+    {{ hours_between('arrived_at', 'departed_at') }} as episode_hours,
+    age,
+    authorised_by_rank,
+    authorised_by_rank in ('Inspector', 'Chief Inspector', 'Superintendent or above') as is_inspector_authorised,
+    reason,
+    is_healthcare_professional_present,
+    welfare_checks_recorded,
+    is_transferred_to_hbpos,
+    outcome
+from {{ ref('stg_custody__episodes') }}
