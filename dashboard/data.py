@@ -1,0 +1,413 @@
+"""The pure data steps: query results in, frozen data objects out (no Streamlit, so tests can call them).
+
+A page calls one or more of these with its ``Context`` (the serving file, the area, the financial year, the
+grain and the disclosure rules) and hands the results to ``dashboard.charts`` and ``dashboard.components``.
+Disclosure control is applied here, once, before anything is drawn or exported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import pandas as pd
+
+from dashboard import queries
+from dashboard.disclosure import Disclosure
+from dashboard.formatting import format_value, fy_end, fy_start, humanise, previous_fy
+from dashboard.queries import Serving
+from dashboard.shapes import Grouped, Line, Marker, Provenance, SpcSeries, Trend
+
+GRAIN_WORDS = {"month": "monthly", "quarter": "quarterly", "financial_year": "by financial year"}
+
+#: Where each KPI's numbers come from, by id prefix (for captions).
+_SOURCES: tuple[tuple[str, str], ...] = (
+    ("s136_by_placed_officer", "police s136 records linked to the officer placement tracker"),
+    ("s136_after_triage", "police s136 records linked to street-triage contacts"),
+    ("custody", "police custody records"),
+    ("triage", "street-triage contact records"),
+    ("placement", "officer placement tracker"),
+    ("officers_placed", "officer placement tracker"),
+    ("dq_", "police s136 records (data-quality shares)"),
+)
+DEFAULT_SOURCE = "police s136 detention records"
+
+
+def kpi_source(kpi_id: str) -> str:
+    for prefix, source in _SOURCES:
+        if kpi_id.startswith(prefix):
+            return f"Concordat warehouse, {source} (marts.kpi_values)"
+    return f"Concordat warehouse, {DEFAULT_SOURCE} (marts.kpi_values)"
+
+
+def segment_label(segment: str) -> str:
+    """`officer_placed` -> `Placed officers`; `age:Under 18` -> `Under 18`; `all` -> `All`."""
+    special = {"all": "All", "officer_placed": "Officers with a placement", "officer_not_placed": "Other officers"}
+    if segment in special:
+        return special[segment]
+    return segment.split(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class KpiMeta:
+    kpi_id: str
+    name: str
+    description: str
+    unit: str
+    direction: str
+    target: float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to show and download: values with hidden cells as NaN and a same-shaped frame of their labels."""
+
+    title: str
+    frame: pd.DataFrame
+    labels: pd.DataFrame  # "" where shown, e.g. "<5" where hidden
+    filename: str
+
+    @property
+    def hidden(self) -> pd.DataFrame:
+        return self.labels != ""
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a page's data step needs: chosen in the sidebar, carried in the URL."""
+
+    db: Serving
+    area_code: str
+    area_name: str
+    financial_year: str
+    grain: str
+    disclosure: Disclosure
+
+    @property
+    def period_start(self) -> dt.date:
+        return fy_start(self.financial_year)
+
+    @property
+    def period_end(self) -> dt.date:
+        return fy_end(self.financial_year)
+
+    @cached_property
+    def catalogue(self) -> dict[str, KpiMeta]:
+        frame = queries.kpi_catalogue(self.db)
+        return {
+            row.kpi_id: KpiMeta(
+                kpi_id=row.kpi_id,
+                name=row.name,
+                description=row.description or "",
+                unit=row.unit,
+                direction=row.direction,
+                target=None if _missing(row.target) else float(row.target),
+            )
+            for row in frame.itertuples()
+        }
+
+    def meta(self, kpi_id: str) -> KpiMeta:
+        try:
+            return self.catalogue[kpi_id]
+        except KeyError:
+            raise KeyError(f"KPI {kpi_id!r} is not in marts.dim_kpi") from None
+
+    def slug(self) -> str:
+        return f"{self.area_code}_{self.financial_year.replace('/', '-')}"
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def _opt(value: object) -> float | None:
+    return None if _missing(value) else float(value)  # type: ignore[arg-type]
+
+
+def _period_text(dates: Sequence[dt.date], grain: str) -> str:
+    if not dates:
+        return "no periods"
+    first, last = min(dates), max(dates)
+    return f"{first:%B %Y} to {last:%B %Y}, {GRAIN_WORDS.get(grain, grain)}"
+
+
+def _dates(frame: pd.DataFrame, column: str = "period_start") -> tuple[dt.date, ...]:
+    return tuple(pd.to_datetime(frame[column]).dt.date)
+
+
+# --- trends -----------------------------------------------------------------------------------------------
+
+
+def trend(
+    ctx: Context,
+    kpi_ids: Sequence[str],
+    title: str,
+    *,
+    grain: str | None = None,
+    segments: Sequence[str] = ("all",),
+    kind: str = "line",
+    markers: Sequence[Marker] = (),
+    intervals: bool = False,
+) -> Trend:
+    """Some KPIs of one unit over time for the chosen area, up to the end of the chosen financial year."""
+    grain = grain or ctx.grain
+    frame = queries.kpi_series(ctx.db, ctx.area_code, kpi_ids, grain, ctx.period_end, segments)
+    shown = ctx.disclosure.kpi_frame(frame)
+    lines: list[Line] = []
+    for kpi_id in kpi_ids:
+        for segment in segments:
+            part = shown[(shown.kpi_id == kpi_id) & (shown.segment == segment)]
+            if part.empty:
+                continue
+            name = ctx.meta(kpi_id).name if len(segments) == 1 else segment_label(segment)
+            if len(segments) > 1 and len(kpi_ids) > 1:
+                name = f"{ctx.meta(kpi_id).name}: {segment_label(segment)}"
+            x = tuple(part.period_label) if kind == "bar" and grain == "financial_year" else _dates(part)
+            lines.append(
+                Line(
+                    name=name,
+                    x=x,
+                    y=tuple(_opt(v) for v in part.value),
+                    lower=tuple(_opt(v) for v in part.ci_lower) if intervals else None,
+                    upper=tuple(_opt(v) for v in part.ci_upper) if intervals else None,
+                )
+            )
+    unit = ctx.meta(kpi_ids[0]).unit
+    note = _suppression_note(shown, ctx.disclosure)
+    if intervals:
+        note = ("Shaded band: 95% interval. " + note).strip()
+    provenance = Provenance(
+        source=kpi_source(kpi_ids[0]),
+        period=f"{ctx.area_name}, {_period_text(_dates(frame), grain)}",
+        note=note,
+    )
+    return Trend(title=title, unit=unit, lines=tuple(lines), provenance=provenance, kind=kind, markers=tuple(markers))
+
+
+def _suppression_note(shown: pd.DataFrame, disclosure: Disclosure) -> str:
+    if "suppressed" in shown and bool(shown["suppressed"].any()):
+        return f"Values based on counts under {disclosure.threshold} are hidden (published view)."
+    return ""
+
+
+def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -> SpcSeries:
+    """The monthly XmR chart of one KPI; hidden months (small numbers) are left out of the plotted values."""
+    points = queries.spc_points(ctx.db, ctx.area_code, kpi_id, ctx.period_end)
+    monthly = ctx.disclosure.kpi_frame(queries.kpi_series(ctx.db, ctx.area_code, (kpi_id,), "month", ctx.period_end))
+    hidden = set(_dates(monthly[monthly["suppressed"]])) if not monthly.empty else set()
+    x = _dates(points)
+    value = tuple(None if d in hidden else _opt(v) for d, v in zip(x, points.value, strict=True))
+    note = "Grey dashed lines: process limits (mean ± 2.66 × mean moving range); coloured points: special cause."
+    if hidden:
+        note += f" Months based on counts under {ctx.disclosure.threshold} are hidden (published view)."
+    return SpcSeries(
+        title=title,
+        unit=ctx.meta(kpi_id).unit,
+        x=x,
+        value=value,
+        mean=tuple(_opt(v) for v in points["mean"]),
+        lcl=tuple(_opt(v) for v in points.lcl),
+        ucl=tuple(_opt(v) for v in points.ucl),
+        point_type=tuple(str(p) if not _missing(p) else "" for p in points.point_type),
+        provenance=Provenance(
+            source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
+            period=f"{ctx.area_name}, {_period_text(x, 'month')}",
+            note=note,
+        ),
+        markers=tuple(markers),
+    )
+
+
+# --- tables -----------------------------------------------------------------------------------------------
+
+
+def kpi_table(
+    ctx: Context, kpi_ids: Sequence[str], segments: Sequence[str] = ("all",), title: str | None = None
+) -> Table:
+    """This and last financial year's values of some KPIs for the chosen area, with their intervals."""
+    this, last = ctx.period_start, fy_start(previous_fy(ctx.financial_year))
+    frame = queries.kpi_in_periods(ctx.db, ctx.area_code, kpi_ids, "financial_year", (last, this), segments)
+    shown = ctx.disclosure.kpi_frame(frame)
+    order = {k: i for i, k in enumerate(kpi_ids)}
+    shown = shown.assign(_order=shown.kpi_id.map(order)).sort_values(["_order", "segment", "period_start"])
+    out = pd.DataFrame(
+        {
+            "KPI": [ctx.meta(k).name for k in shown.kpi_id],
+            "Group": [segment_label(s) for s in shown.segment],
+            "Financial year": list(shown.period_label),
+            "Value": list(shown.value),
+            "Unit": list(shown.unit),
+            "Numerator": list(shown.numerator),
+            "Denominator": list(shown.denominator),
+            "95% CI lower": list(shown.ci_lower),
+            "95% CI upper": list(shown.ci_upper),
+            "kpi_id": list(shown.kpi_id),
+        }
+    )
+    if len(segments) == 1:
+        out = out.drop(columns="Group")
+    labels = pd.DataFrame("", index=out.index, columns=out.columns)
+    for i, row in enumerate(shown.itertuples()):
+        if row.suppressed:
+            label = ctx.disclosure.label if row.unit == "count" else "suppressed"
+            for column in ("Value", "Numerator", "Denominator", "95% CI lower", "95% CI upper"):
+                labels.iloc[i, out.columns.get_loc(column)] = label
+    return Table(
+        title=title or f"Figures for {ctx.area_name}, {previous_fy(ctx.financial_year)} and {ctx.financial_year}",
+        frame=out.reset_index(drop=True),
+        labels=labels.reset_index(drop=True),
+        filename=f"concordat_kpis_{ctx.slug()}.csv",
+    )
+
+
+# --- headline tiles and the plain-English summary ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    kpi_id: str
+    label: str
+    value: str  # as displayed (disclosure applied)
+    raw_value: float | None  # None when hidden or missing
+    previous_value: float | None
+    delta: str | None
+    delta_color: str  # normal | inverse | off (st.metric)
+    variation: str | None
+    assurance: str | None
+    spark: tuple[float, ...]
+    help: str
+
+
+@dataclass(frozen=True)
+class Overview:
+    tiles: tuple[Tile, ...]
+    summary: tuple[str, ...]
+    previous_year: str
+
+
+def _change(meta: KpiMeta, now: float | None, before: float | None, year: str) -> str | None:
+    """`+12 (+3%) vs 2022/23`, `-1.2 pts vs 2022/23`: the change against the same period last year."""
+    if now is None or before is None:
+        return None
+    diff = now - before
+    if meta.unit == "percent":
+        return f"{diff:+.1f} pts vs {year}"
+    if meta.unit == "score":
+        return f"{diff:+.2f} vs {year}"
+    text = f"{'+' if diff >= 0 else '-'}{format_value(abs(diff), meta.unit)}"
+    if before:
+        text += f" ({diff / before * 100:+.0f}%)"
+    return f"{text} vs {year}"
+
+
+def _delta_color(direction: str) -> str:
+    return {"lower": "inverse", "higher": "normal"}.get(direction, "off")
+
+
+def overview(ctx: Context, kpi_ids: Sequence[str]) -> Overview:
+    """Headline tiles for the chosen area and year, and one sentence per figure that changed."""
+    last_year = previous_fy(ctx.financial_year)
+    this_start, last_start = ctx.period_start, fy_start(last_year)
+    yearly = ctx.disclosure.kpi_frame(
+        queries.kpi_in_periods(ctx.db, ctx.area_code, kpi_ids, "financial_year", (last_start, this_start))
+    )
+    monthly = ctx.disclosure.kpi_frame(queries.kpi_series(ctx.db, ctx.area_code, kpi_ids, "month", ctx.period_end))
+    icons = queries.spc_summaries(ctx.db, ctx.area_code, kpi_ids).set_index("kpi_id")
+    tiles: list[Tile] = []
+    summary: list[str] = []
+    for kpi_id in kpi_ids:
+        meta = ctx.meta(kpi_id)
+        rows = yearly[yearly.kpi_id == kpi_id].set_index(pd.to_datetime(yearly[yearly.kpi_id == kpi_id].period_start))
+        now_row = rows.loc[pd.Timestamp(this_start)] if pd.Timestamp(this_start) in rows.index else None
+        before_row = rows.loc[pd.Timestamp(last_start)] if pd.Timestamp(last_start) in rows.index else None
+        now = None if now_row is None else _opt(now_row.value)
+        before = None if before_row is None else _opt(before_row.value)
+        hidden_now = now_row is not None and bool(now_row.suppressed)
+        shown = (
+            (ctx.disclosure.label if meta.unit == "count" else "suppressed")
+            if hidden_now
+            else format_value(now, meta.unit)
+        )
+        spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not _missing(v))
+        variation, assurance = _icon(icons, kpi_id, "variation_icon"), _icon(icons, kpi_id, "assurance_icon")
+        tiles.append(
+            Tile(
+                kpi_id=kpi_id,
+                label=meta.name,
+                value=shown,
+                raw_value=now,
+                previous_value=before,
+                delta=_change(meta, now, before, last_year),
+                delta_color=_delta_color(meta.direction),
+                variation=variation,
+                assurance=assurance,
+                spark=spark,
+                help=meta.description,
+            )
+        )
+        sentence = _sentence(meta, now, before, ctx.financial_year, last_year)
+        if sentence:
+            summary.append(sentence)
+        if variation and variation != "common_cause":
+            summary.append(
+                f"{meta.name}: the latest month shows special-cause variation ({humanise(variation).lower()}); "
+                "see its SPC chart."
+            )
+    return Overview(tiles=tuple(tiles), summary=tuple(summary), previous_year=last_year)
+
+
+def _icon(icons: pd.DataFrame, kpi_id: str, column: str) -> str | None:
+    if kpi_id not in icons.index or _missing(icons.at[kpi_id, column]):
+        return None
+    return str(icons.at[kpi_id, column])
+
+
+def _sentence(meta: KpiMeta, now: float | None, before: float | None, year: str, last_year: str) -> str | None:
+    """`S136 detentions fell by 12% from 1,234 in 2022/23 to 1,086 in 2023/24.` (None when a value is hidden)."""
+    if now is None or before is None:
+        return None
+    a, b = format_value(before, meta.unit), format_value(now, meta.unit)
+    if now == before:
+        return f"{meta.name} was unchanged at {b} in {year}."
+    verb = "rose" if now > before else "fell"
+    if meta.unit == "percent":
+        size = f"by {abs(now - before):.1f} percentage points"
+    elif before:
+        size = f"by {abs(now - before) / before * 100:.0f}%"
+    else:
+        size = ""
+    judgement = ""
+    if meta.direction in ("lower", "higher"):
+        better = (now < before) == (meta.direction == "lower")
+        judgement = " (an improvement)" if better else " (a deterioration)"
+    return f"{meta.name} {verb} {size} from {a} in {last_year} to {b} in {year}{judgement}.".replace("  ", " ")
+
+
+# --- segments side by side --------------------------------------------------------------------------------
+
+
+def segment_comparison(ctx: Context, kpi_ids: Sequence[str], segments: Sequence[str], title: str) -> Grouped:
+    """Some percent KPIs for each segment in the chosen year, as grouped bars (e.g. placed vs other officers)."""
+    frame = ctx.disclosure.kpi_frame(
+        queries.kpi_in_periods(ctx.db, ctx.area_code, kpi_ids, "financial_year", (ctx.period_start,), segments)
+    )
+    groups = []
+    for segment in segments:
+        part = frame[frame.segment == segment].set_index("kpi_id")
+        groups.append(
+            (segment_label(segment), tuple(_opt(part.at[k, "value"]) if k in part.index else None for k in kpi_ids))
+        )
+    return Grouped(
+        title=title,
+        unit=ctx.meta(kpi_ids[0]).unit,
+        categories=tuple(ctx.meta(k).name for k in kpi_ids),
+        groups=tuple(groups),
+        provenance=Provenance(
+            source=kpi_source("s136_by_placed_officer"),
+            period=f"{ctx.area_name}, {ctx.financial_year}",
+            note=_suppression_note(frame, ctx.disclosure),
+        ),
+    )

@@ -1,0 +1,135 @@
+"""Data step of the Partnership impact page: an intervention's ITS series and its estimates with intervals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from dashboard import queries
+from dashboard.data import Context, Table, _dates, _missing, _opt, kpi_source
+from dashboard.formatting import format_value
+from dashboard.shapes import ItsSeries, Provenance
+
+METHOD_NAMES = {"its": "Interrupted time series", "did": "Difference-in-differences"}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    method: str
+    kpi_id: str
+    estimate: float | None
+    ci_lower: float | None
+    ci_upper: float | None
+    p_value: float | None
+    months_before: int | None
+    months_after: int | None
+    comparators: tuple[str, ...]
+
+    def sentence(self, kpi_name: str) -> str:
+        if self.estimate is None:
+            return f"{METHOD_NAMES.get(self.method, self.method)}: no estimate (too few months or comparators)."
+        interval = ""
+        if self.ci_lower is not None and self.ci_upper is not None:
+            interval = f" (95% interval {self.ci_lower:+.1f}% to {self.ci_upper:+.1f}%)"
+        return (
+            f"{METHOD_NAMES.get(self.method, self.method)}: {kpi_name} changed by {self.estimate:+.1f}%"
+            f"{interval} against what was expected without the intervention."
+        )
+
+
+@dataclass(frozen=True)
+class Impact:
+    intervention_id: str
+    name: str
+    area_name: str
+    start_date: dt.date
+    kpi_id: str
+    estimates: tuple[Estimate, ...]
+    series: ItsSeries | None
+    table: Table
+
+
+def intervention_choices(ctx: Context) -> pd.DataFrame:
+    return queries.interventions(ctx.db)
+
+
+def impact(ctx: Context, intervention_id: str) -> Impact:
+    register = queries.interventions(ctx.db).set_index("intervention_id")
+    row = register.loc[intervention_id]
+    results = queries.intervention_impact(ctx.db, intervention_id)
+    kpi_id = row.kpi_id if not _missing(row.kpi_id) else (results.kpi_id.iloc[0] if not results.empty else None)
+    if kpi_id is None and not results.empty:
+        kpi_id = results.kpi_id.iloc[0]
+    estimates = tuple(
+        Estimate(
+            method=r.method,
+            kpi_id=r.kpi_id,
+            estimate=_opt(r.estimate),
+            ci_lower=_opt(r.ci_lower),
+            ci_upper=_opt(r.ci_upper),
+            p_value=_opt(r.p_value),
+            months_before=None if _missing(r.months_before) else int(r.months_before),
+            months_after=None if _missing(r.months_after) else int(r.months_after),
+            comparators=tuple(c.strip() for c in str(r.comparator_areas or "").split(",") if c.strip())
+            if not _missing(r.comparator_areas)
+            else (),
+        )
+        for r in results.itertuples()
+    )
+    start = pd.Timestamp(row.start_date).date()
+    series = None
+    if kpi_id:
+        points = queries.intervention_series(ctx.db, intervention_id, kpi_id)
+        if not points.empty:
+            meta = ctx.meta(kpi_id)
+            x = _dates(points)
+            series = ItsSeries(
+                title=f"{meta.name}: observed, fitted and counterfactual",
+                unit=meta.unit,
+                x=x,
+                observed=tuple(_opt(v) for v in points.observed),
+                fitted=tuple(_opt(v) for v in points.fitted),
+                counterfactual=tuple(_opt(v) for v in points.counterfactual),
+                is_post=tuple(bool(v) for v in points.is_post),
+                start=start,
+                provenance=Provenance(
+                    source=f"{kpi_source(kpi_id)}; model from marts.intervention_impact_series",
+                    period=f"{row.area_name or row.area_code}, {x[0]:%B %Y} to {x[-1]:%B %Y}, monthly",
+                    note="Counterfactual: the fitted pre-intervention level and trend carried forward.",
+                ),
+            )
+    frame = pd.DataFrame(
+        {
+            "Method": [METHOD_NAMES.get(e.method, e.method) for e in estimates],
+            "KPI": [ctx.catalogue[e.kpi_id].name if e.kpi_id in ctx.catalogue else e.kpi_id for e in estimates],
+            "Change (%)": [e.estimate for e in estimates],
+            "95% CI lower (%)": [e.ci_lower for e in estimates],
+            "95% CI upper (%)": [e.ci_upper for e in estimates],
+            "p-value": [e.p_value for e in estimates],
+            "Months before": [e.months_before for e in estimates],
+            "Months after": [e.months_after for e in estimates],
+            "Comparator areas": [", ".join(e.comparators) for e in estimates],
+        }
+    )
+    table = Table(
+        title=f"Impact estimates: {row['name']}",
+        frame=frame,
+        labels=pd.DataFrame("", index=frame.index, columns=frame.columns),
+        filename=f"concordat_impact_{intervention_id}.csv",
+    )
+    return Impact(
+        intervention_id=intervention_id,
+        name=str(row["name"]),
+        area_name=str(row.area_name or row.area_code),
+        start_date=start,
+        kpi_id=kpi_id or "",
+        estimates=estimates,
+        series=series,
+        table=table,
+    )
+
+
+def describe(value: float | None, unit: str) -> str:
+    return format_value(value, unit)

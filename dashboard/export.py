@@ -1,0 +1,34 @@
+"""CSV downloads: disclosure-controlled tables, safe to open in a spreadsheet.
+
+A cell starting with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return) can run as a formula when the
+CSV is opened in Excel or LibreOffice (OWASP "CSV injection"); such text cells get a leading ``'``. Hidden
+(suppressed) cells are written blank, and a ``suppressed`` column names them, as specs/kpis.md asks.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """Text that a spreadsheet would read as a formula, made literal with a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def to_csv(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads accents) of a table whose ``hidden`` cells are already blanked."""
+    out = frame.copy()
+    if hidden is not None and bool(hidden.to_numpy().any()):
+        columns = [c for c in hidden.columns if c in out.columns]
+        out["suppressed"] = [";".join(c for c in columns if hidden.at[idx, c]) for idx in out.index]
+        for column in columns:
+            out[column] = out[column].astype(object).where(~hidden[column], None)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    header = [neutralise(str(c)) for c in out.columns]
+    return out.to_csv(index=False, header=header).encode("utf-8-sig")

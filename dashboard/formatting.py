@@ -1,0 +1,69 @@
+"""How numbers read on screen: one place for units, number formats and financial-year arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+#: Axis titles and tile suffixes per KPI unit (specs/kpis.md units).
+UNIT_AXIS: dict[str, str] = {
+    "count": "Number",
+    "percent": "Percent (%)",
+    "per_100k": "Rate per 100,000 population",
+    "hours": "Hours",
+    "minutes": "Minutes",
+    "score": "Change in score (1-5 scale)",
+}
+
+#: When the Policing and Crime Act 2017 changes to s136 came into force.
+PCA_2017_DATE = dt.date(2017, 12, 11)
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """`1,234`, `12.3%`, `45.6 per 100k`, `11.2 h`, `34 min`, `+0.8`; an en dash when there is no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "per_100k":
+        return f"{value:,.1f} per 100k"
+    if unit == "hours":
+        return f"{value:.1f} h"
+    if unit == "minutes":
+        return f"{value:.0f} min"
+    if unit == "score":
+        return f"{value:+.2f}"
+    return f"{value:,.2f}"
+
+
+def unit_axis(unit: str) -> str:
+    return UNIT_AXIS.get(unit, unit)
+
+
+def fy_label(start_year: int) -> str:
+    """2023 -> `2023/24` (UK financial year, April to March)."""
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def fy_start(label: str) -> dt.date:
+    """`2023/24` -> 1 April 2023."""
+    return dt.date(int(label[:4]), 4, 1)
+
+
+def fy_end(label: str) -> dt.date:
+    """`2023/24` -> 31 March 2024."""
+    return dt.date(int(label[:4]) + 1, 3, 31)
+
+
+def previous_fy(label: str) -> str:
+    return fy_label(int(label[:4]) - 1)
+
+
+def humanise(code: str | None) -> str:
+    """`special_cause_concern` -> `Special cause concern`."""
+    if not code:
+        return "–"
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]

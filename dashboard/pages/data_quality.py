@@ -1,0 +1,38 @@
+"""Data quality: freshness per source, ingest counts and quarantine reasons, validation, unknown values."""
+
+import streamlit as st
+
+from dashboard import charts, components, context, data, data_sources
+
+ctx = context.current()
+st.title("Data quality")
+result = data_sources.quality(ctx)
+
+st.subheader("Freshness and ingest")
+components.table(result.freshness, key="dq-freshness")
+
+st.subheader("Quarantined rows")
+if result.quarantine_chart is not None:
+    components.chart(charts.grouped_chart(result.quarantine_chart), key="dq-quarantine-chart")
+else:
+    st.success("No rows were quarantined.")
+components.table(result.quarantine, key="dq-quarantine")
+
+st.subheader("Latest validation")
+if result.validation.empty:
+    st.warning("No validation run is recorded in the serving file.")
+else:
+    run = result.validation.iloc[0]
+    status = "passed" if bool(run.success) else "failed"
+    st.markdown(
+        f"Run `{run.run_id}` finished {run.finished_at:%d %b %Y %H:%M} and **{status}**: "
+        f"{int(run.critical_failed)} critical and {int(run.warning_failed)} warning expectations failed."
+    )
+components.table(result.results, key="dq-results")
+
+st.subheader(f"Unknown and missing values: {ctx.area_name}")
+components.chart(
+    charts.trend_chart(data.trend(ctx, data_sources.UNKNOWN_SHARE_KPIS, "Shares of unknown or missing values")),
+    key="dq-unknown",
+)
+components.table(data.kpi_table(ctx, data_sources.UNKNOWN_SHARE_KPIS), key="dq-unknown")

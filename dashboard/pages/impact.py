@@ -1,0 +1,51 @@
+"""Partnership impact: did an intervention change its target KPI? ITS and difference-in-differences."""
+
+import streamlit as st
+
+from dashboard import charts, components, context, data_impact
+
+INTERVENTION_KEY = "intervention"
+
+ctx = context.current()
+st.title("Partnership impact")
+register = data_impact.intervention_choices(ctx)
+if register.empty:
+    st.info("The intervention register (marts.dim_intervention) is empty: add interventions to the seed and rebuild.")
+    st.stop()
+
+ids = list(register.intervention_id)
+labels = {
+    r.intervention_id: f"{r.name} ({r.area_name or r.area_code}, from {r.start_date:%b %Y})"
+    for r in register.itertuples()
+}
+in_area = [r.intervention_id for r in register.itertuples() if r.area_code == ctx.area_code]
+if INTERVENTION_KEY not in st.session_state:
+    wanted = st.query_params.get(INTERVENTION_KEY)
+    st.session_state[INTERVENTION_KEY] = wanted if wanted in ids else (in_area or ids)[0]
+chosen = st.selectbox("Intervention", ids, key=INTERVENTION_KEY, format_func=labels.__getitem__)
+st.query_params[INTERVENTION_KEY] = chosen
+
+result = data_impact.impact(ctx, chosen)
+described = register.set_index("intervention_id").loc[chosen, "description"]
+if isinstance(described, str) and described:
+    st.caption(described)
+
+for estimate in result.estimates:
+    kpi = ctx.catalogue.get(estimate.kpi_id)
+    st.markdown(f"- {estimate.sentence(kpi.name if kpi else estimate.kpi_id)}")
+if not result.estimates:
+    st.info("No impact estimate for this intervention yet (marts.intervention_impact has no rows for it).")
+
+if result.series is not None:
+    components.chart(charts.its_chart(result.series), key="impact-its")
+st.caption(
+    "How to read this: the interrupted time series fits the monthly level and trend before the start and asks how "
+    "far the months after depart from that trend carried forward (the counterfactual); the change is the average "
+    "relative difference over the months after, with a 95% interval from autocorrelation-robust standard errors. "
+    "Difference-in-differences compares the change in this force with the change over the same months in forces "
+    "that never had this intervention. Limits: both assume nothing else changed at the same time in this force "
+    "(ITS) or differently from the comparators (DiD); a short before-period, a change in recording or another "
+    "scheme starting at the same time can produce or hide an effect. An interval that includes 0 means no change "
+    "can be claimed."
+)
+components.table(result.table, key="impact")

@@ -1,0 +1,34 @@
+"""Overview: headline KPIs for the chosen area and year, and what changed in plain English."""
+
+import streamlit as st
+
+from dashboard import components, context, data
+
+HEADLINE_KPIS = (
+    "s136_detentions",
+    "s136_rate_per_100k",
+    "pos_police_station_pct",
+    "u18_police_station",
+    "detention_over_24h_pct",
+    "conveyed_by_ambulance_pct",
+    "consulted_hp_pct",
+    "s136_after_triage_pct",
+)
+
+ctx = context.current()
+st.title(f"Overview: {ctx.area_name}, {ctx.financial_year}")
+result = data.overview(ctx, HEADLINE_KPIS)
+st.caption(
+    f"Each tile: the {ctx.financial_year} value, its change against {result.previous_year}, the SPC variation and "
+    "assurance icons of the monthly series, and the last 24 months. Source: Concordat warehouse (marts.kpi_values, "
+    "marts.spc_summary)."
+)
+components.tiles(result.tiles)
+
+st.subheader("What changed")
+if result.summary:
+    st.markdown("\n".join(f"- {sentence}" for sentence in result.summary))
+else:
+    st.info("No change can be stated: last year's or this year's figures are missing or suppressed.")
+
+components.table(data.kpi_table(ctx, HEADLINE_KPIS), key="overview")

@@ -1,0 +1,352 @@
+"""Every SQL statement the dashboard runs, in one place, each parameterised (no SQL is built from user input).
+
+The serving file is opened read-only for each query and closed again, so the dashboard never holds it while
+`concordat publish` replaces it. Results are cached with ``st.cache_data`` keyed on the file's version (inode,
+modification time, size): a publish swaps the file by rename, the version changes, and the next rerun reads the
+new data without restarting the server. Only the tables and columns listed in docs/ARCHITECTURE.md ("Tables the
+dashboard reads") are used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+Version = tuple[int, int, int]
+Param = str | int | float | dt.date | None | tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueryTiming:
+    name: str
+    seconds: float
+
+
+@dataclass
+class Serving:
+    """The serving file as a query target. ``cached=False`` and ``timings`` are for the benchmark."""
+
+    path: Path
+    cached: bool = True
+    timings: list[QueryTiming] | None = field(default=None, repr=False)
+
+    def version(self) -> Version:
+        stat = os.stat(self.path)
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def query(self, name: str, sql: str, params: Sequence[Param] = ()) -> pd.DataFrame:
+        started = time.perf_counter()
+        frozen = tuple(params)
+        if self.cached:
+            frame = _cached_execute(str(self.path), self.version(), sql, frozen)
+        else:
+            frame = execute(self.path, sql, frozen)
+        if self.timings is not None:
+            self.timings.append(QueryTiming(name, time.perf_counter() - started))
+        return frame
+
+
+def execute(path: Path | str, sql: str, params: Sequence[Param]) -> pd.DataFrame:
+    """Run one query on a fresh read-only connection (tuples become DuckDB lists)."""
+    values = [list(p) if isinstance(p, tuple) else p for p in params]
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute(sql, values).df()
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def _cached_execute(path: str, version: Version, sql: str, params: tuple[Param, ...]) -> pd.DataFrame:
+    """``version`` is part of the cache key only: a new serving file means new entries."""
+    del version
+    return execute(path, sql, params)
+
+
+# --- reference tables -------------------------------------------------------------------------------------
+
+
+def areas(db: Serving) -> pd.DataFrame:
+    """England and Wales first, then regions, then forces, each by name."""
+    return db.query(
+        "areas",
+        """
+        select area_code, area_name, area_type, parent_area_code, population
+        from marts.dim_area
+        order by case area_type when 'national' then 0 when 'region' then 1 else 2 end, area_name
+        """,
+    )
+
+
+def financial_years(db: Serving) -> pd.DataFrame:
+    """The financial years the KPIs cover, oldest first."""
+    return db.query(
+        "financial_years",
+        """
+        select distinct p.period_label as financial_year, p.period_start, p.period_end
+        from marts.dim_period as p
+        where p.period_grain = 'financial_year'
+          and exists (
+              select 1 from marts.kpi_values as k
+              where k.period_grain = 'financial_year' and k.period_start = p.period_start
+          )
+        order by p.period_start
+        """,
+    )
+
+
+def kpi_catalogue(db: Serving) -> pd.DataFrame:
+    return db.query(
+        "kpi_catalogue",
+        """
+        select kpi_id, name, description, numerator_definition, denominator_definition, unit, direction, target,
+               has_segments
+        from marts.dim_kpi
+        order by kpi_id
+        """,
+    )
+
+
+def serving_as_of(db: Serving) -> pd.DataFrame:
+    """When the data being served was validated (the latest passing validation run)."""
+    return db.query(
+        "serving_as_of",
+        "select max(finished_at) as validated_at from marts.dq_runs where success",
+    )
+
+
+# --- KPI values -------------------------------------------------------------------------------------------
+
+_KPI_COLUMNS = """
+    k.kpi_id, k.area_code, k.segment, k.period_grain, k.period_start, k.period_label, k.numerator, k.denominator,
+    k.value, k.unit, k.ci_lower, k.ci_upper, k.is_suppressed
+"""
+
+
+def kpi_series(
+    db: Serving,
+    area_code: str,
+    kpi_ids: Sequence[str],
+    grain: str,
+    until: dt.date,
+    segments: Sequence[str] = ("all",),
+) -> pd.DataFrame:
+    """Values of some KPIs for one area at one grain, every period starting on or before ``until``."""
+    return db.query(
+        "kpi_series",
+        f"""
+        select {_KPI_COLUMNS}
+        from marts.kpi_values as k
+        where k.area_code = ? and list_contains(?, k.kpi_id) and k.period_grain = ?
+          and list_contains(?, k.segment) and k.period_start <= ?
+        order by k.kpi_id, k.segment, k.period_start
+        """,
+        (area_code, tuple(kpi_ids), grain, tuple(segments), until),
+    )
+
+
+def kpi_in_periods(
+    db: Serving,
+    area_code: str,
+    kpi_ids: Sequence[str],
+    grain: str,
+    period_starts: Sequence[dt.date],
+    segments: Sequence[str] = ("all",),
+) -> pd.DataFrame:
+    """Values of some KPIs for one area in the given periods (e.g. this and last financial year)."""
+    return db.query(
+        "kpi_in_periods",
+        f"""
+        select {_KPI_COLUMNS}
+        from marts.kpi_values as k
+        where k.area_code = ? and list_contains(?, k.kpi_id) and k.period_grain = ?
+          and list_contains(?, k.segment) and list_contains(?, k.period_start)
+        order by k.kpi_id, k.segment, k.period_start
+        """,
+        (area_code, tuple(kpi_ids), grain, tuple(segments), tuple(period_starts)),
+    )
+
+
+def kpi_across_forces(db: Serving, kpi_id: str, grain: str, period_start: dt.date) -> pd.DataFrame:
+    """One KPI for every force in one period, with the force's name (for funnel plots)."""
+    return db.query(
+        "kpi_across_forces",
+        f"""
+        select {_KPI_COLUMNS}, a.area_name, a.population
+        from marts.kpi_values as k
+        join marts.dim_area as a on a.area_code = k.area_code
+        where a.area_type = 'force' and k.kpi_id = ? and k.period_grain = ? and k.period_start = ?
+          and k.segment = 'all'
+        order by a.area_name
+        """,
+        (kpi_id, grain, period_start),
+    )
+
+
+# --- SPC --------------------------------------------------------------------------------------------------
+
+
+def spc_points(db: Serving, area_code: str, kpi_id: str, until: dt.date, segment: str = "all") -> pd.DataFrame:
+    return db.query(
+        "spc_points",
+        """
+        select period_start, value, mean, lcl, ucl, point_type, rule
+        from marts.spc_points
+        where area_code = ? and kpi_id = ? and segment = ? and period_grain = 'month' and period_start <= ?
+        order by period_start
+        """,
+        (area_code, kpi_id, segment, until),
+    )
+
+
+def spc_summaries(db: Serving, area_code: str, kpi_ids: Sequence[str]) -> pd.DataFrame:
+    return db.query(
+        "spc_summaries",
+        """
+        select kpi_id, variation_icon, assurance_icon, n_points, last_period_start
+        from marts.spc_summary
+        where area_code = ? and list_contains(?, kpi_id) and segment = 'all'
+        """,
+        (area_code, tuple(kpi_ids)),
+    )
+
+
+# --- interventions ----------------------------------------------------------------------------------------
+
+
+def interventions(db: Serving) -> pd.DataFrame:
+    return db.query(
+        "interventions",
+        """
+        select i.intervention_id, i.area_code, a.area_name, i.type, i.name, i.start_date, i.end_date, i.description,
+               i.origin, i.kpi_id
+        from marts.dim_intervention as i
+        left join marts.dim_area as a on a.area_code = i.area_code
+        order by a.area_name, i.start_date, i.intervention_id
+        """,
+    )
+
+
+def intervention_impact(db: Serving, intervention_id: str) -> pd.DataFrame:
+    return db.query(
+        "intervention_impact",
+        """
+        select intervention_id, area_code, kpi_id, method, estimate, ci_lower, ci_upper, p_value, months_before,
+               months_after, comparator_areas
+        from marts.intervention_impact
+        where intervention_id = ?
+        order by kpi_id, method
+        """,
+        (intervention_id,),
+    )
+
+
+def intervention_series(db: Serving, intervention_id: str, kpi_id: str) -> pd.DataFrame:
+    return db.query(
+        "intervention_series",
+        """
+        select period_start, observed, fitted, counterfactual, is_post
+        from marts.intervention_impact_series
+        where intervention_id = ? and kpi_id = ?
+        order by period_start
+        """,
+        (intervention_id, kpi_id),
+    )
+
+
+# --- published statistics ---------------------------------------------------------------------------------
+
+
+def published_figures(db: Serving, area_code: str) -> pd.DataFrame:
+    return db.query(
+        "published_figures",
+        """
+        select financial_year, measure, category, source, count, is_suppressed
+        from marts.published_s136
+        where area_code = ?
+        order by financial_year, measure, category, source
+        """,
+        (area_code,),
+    )
+
+
+# --- data quality -----------------------------------------------------------------------------------------
+
+
+def ingest_summary(db: Serving) -> pd.DataFrame:
+    """Per source: the last file loaded and the totals of every attempt."""
+    return db.query(
+        "ingest_summary",
+        """
+        select source,
+               arg_max(file, finished_at) filter (where status = 'loaded') as last_file,
+               max(finished_at) filter (where status = 'loaded') as last_loaded_at,
+               count(*) filter (where status = 'loaded') as files_loaded,
+               count(*) filter (where status = 'duplicate') as duplicates,
+               count(*) filter (where status in ('rejected', 'failed')) as files_rejected,
+               coalesce(sum(rows_read), 0) as rows_read,
+               coalesce(sum(rows_loaded), 0) as rows_loaded,
+               coalesce(sum(rows_quarantined), 0) as rows_quarantined,
+               coalesce(sum(rows_skipped), 0) as rows_skipped
+        from raw.ingest_log
+        group by source
+        order by source
+        """,
+    )
+
+
+def quarantine_reasons(db: Serving) -> pd.DataFrame:
+    return db.query(
+        "quarantine_reasons",
+        """
+        select source, column_name, reason, count(*) as rows
+        from raw.quarantine
+        group by source, column_name, reason
+        order by rows desc, source, reason
+        """,
+    )
+
+
+def periods_covered(db: Serving, area_code: str, kpi_ids: Sequence[str]) -> pd.DataFrame:
+    """First and last month with a non-zero value of each source's volume KPI (what the data covers)."""
+    return db.query(
+        "periods_covered",
+        """
+        select kpi_id, min(period_start) as first_month, max(period_start) as last_month
+        from marts.kpi_values
+        where area_code = ? and list_contains(?, kpi_id) and period_grain = 'month' and segment = 'all'
+          and value > 0
+        group by kpi_id
+        """,
+        (area_code, tuple(kpi_ids)),
+    )
+
+
+def latest_validation(db: Serving) -> pd.DataFrame:
+    return db.query(
+        "latest_validation",
+        """
+        select run_id, started_at, finished_at, success, critical_failed, warning_failed
+        from marts.dq_runs
+        order by finished_at desc nulls last
+        limit 1
+        """,
+    )
+
+
+def validation_results(db: Serving, run_id: str) -> pd.DataFrame:
+    return db.query(
+        "validation_results",
+        """
+        select suite, expectation, table_name, column_name, severity, success, observed_value
+        from marts.dq_results
+        where run_id = ?
+        order by success, case severity when 'critical' then 0 else 1 end, suite, table_name, expectation
+        """,
+        (run_id,),
+    )

@@ -1,0 +1,37 @@
+"""How the running app finds its data: the serving file and the disclosure mode, passed by `concordat dashboard`.
+
+The Streamlit server runs in a subprocess, so the command hands these over as environment variables; tests and
+benchmarks set the same variables. Nothing here opens the database.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+SERVING_FILE_ENV = "CONCORDAT_SERVING_FILE"
+INTERNAL_ENV = "CONCORDAT_DASHBOARD_INTERNAL"
+#: Counts from 1 to SMALL_NUMBER_THRESHOLD - 1 are suppressed in published views (specs/kpis.md).
+THRESHOLD_ENV = "CONCORDAT_SMALL_NUMBER_THRESHOLD"
+
+
+@dataclass(frozen=True)
+class Settings:
+    serving_file: Path
+    internal: bool
+    threshold: int = 5
+
+
+def from_env() -> Settings:
+    """Settings from the environment; the serving file defaults to $CONCORDAT_HOME/serving.duckdb."""
+    raw = os.environ.get(SERVING_FILE_ENV)
+    if raw:
+        serving = Path(raw)
+    else:
+        from concordat import paths
+
+        serving = paths.serving_warehouse()
+    internal = os.environ.get(INTERNAL_ENV, "").strip().lower() in ("1", "true", "yes")
+    threshold = int(os.environ.get(THRESHOLD_ENV) or 5)
+    return Settings(serving_file=serving, internal=internal, threshold=threshold)

@@ -1,0 +1,20 @@
+"""The dashboard's pages: one list, read by the app's navigation, the tests and the benchmark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).resolve().parent / "pages"
+#: (file, title, url path, Material icon)
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("overview.py", "Overview", "overview", ":material/dashboard:"),
+    ("s136.py", "Section 136 and places of safety", "s136", ":material/local_hospital:"),
+    ("custody.py", "Custody", "custody", ":material/lock:"),
+    ("triage.py", "Street triage", "triage", ":material/support_agent:"),
+    ("placements.py", "Officer placements", "placements", ":material/school:"),
+    ("impact.py", "Partnership impact", "impact", ":material/insights:"),
+    ("compare.py", "Compare forces", "compare", ":material/compare_arrows:"),
+    ("published.py", "Published statistics", "published", ":material/menu_book:"),
+    ("data_quality.py", "Data quality", "data-quality", ":material/fact_check:"),
+    ("definitions.py", "Definitions", "definitions", ":material/list_alt:"),
+)
