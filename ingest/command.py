@@ -1,0 +1,58 @@
+"""`concordat ingest SOURCE PATH... [--json]` (specs/cli.md): load files of one source into the build warehouse.
+
+Each file is loaded on its own (ingest.loader) and reported in one line, or one JSON object with --json. A
+rejected file is reported on stderr, naming the file and the problem, and the others are still loaded; the exit
+code is then 2. An internal error stops the command (exit 3) after its file has been rolled back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import duckdb
+
+from concordat import contracts, paths, progress
+from concordat.errors import InternalError, UserInputError
+from concordat.pseudonymise import load_key
+from ingest.loader import load_file
+from ingest.schema import ensure_raw_tables
+from ingest.summary import IngestResult
+
+
+def open_warehouse() -> duckdb.DuckDBPyConnection:
+    """The build warehouse for writing; a clear message when another process holds it."""
+    path = paths.build_warehouse()
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        raise InternalError(
+            f"cannot open the build warehouse {path} for writing (is a build or another ingest running?): "
+            f"{str(exc).splitlines()[0]}"
+        ) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    contract = contracts.get(args.source)
+    json_mode = bool(getattr(args, "json", False))
+    key = load_key()
+    con = open_warehouse()
+    exit_code = 0
+    try:
+        ensure_raw_tables(con)
+        for given in args.paths:
+            try:
+                with progress.step(f"ingest {contract.source} {given}", json_mode):
+                    result = load_file(con, contract, given, key)
+            except UserInputError as exc:
+                print(f"concordat ingest: {exc}", file=sys.stderr, flush=True)
+                if json_mode:
+                    rejected = IngestResult(source=contract.source, file=given, sha256="", status="rejected")
+                    rejected.message = str(exc)
+                    print(rejected.json_line(), flush=True)
+                exit_code = 2
+                continue
+            print(result.json_line() if json_mode else result.human_line(), flush=True)
+    finally:
+        con.close()
+    return exit_code

@@ -1,0 +1,100 @@
+"""Looking at an input file before reading it: its sha256, its kind (CSV or XLSX) and its text encoding.
+
+One streamed pass computes the hash and checks whether the bytes are valid UTF-8, so a large file is read
+once and never held in memory. DuckDB reads UTF-8 (with or without a BOM) natively; a Windows-1252 file (what
+Excel's "CSV" saves) is transcoded to a temporary UTF-8 copy first, also streamed, because DuckDB's encodings
+extension is not available offline.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from concordat.errors import UserInputError
+
+CHUNK = 1 << 20
+_XLSX_MAGIC = b"PK\x03\x04"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    sha256: str
+    kind: Literal["csv", "xlsx"]
+    encoding: Literal["utf-8", "cp1252", "binary"]
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def inspect(path: Path) -> InputFile:
+    """Hash the file and work out its kind and encoding; UserInputError for a file we cannot read."""
+    if not path.exists():
+        raise UserInputError(f"{path}: no such file")
+    if not path.is_file():
+        raise UserInputError(f"{path}: not a file")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise UserInputError(f"{path.name}: old Excel .xls files are not supported; save it as .xlsx or CSV")
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    size = 0
+    first = b""
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                if not first:
+                    first = chunk[:4]
+                size += len(chunk)
+                digest.update(chunk)
+                if utf8:
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+        if utf8:
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        utf8 = False
+    except OSError as exc:
+        raise UserInputError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    if size == 0:
+        raise UserInputError(f"{path.name}: the file is empty")
+    if first.startswith(_XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
+        if not first.startswith(_XLSX_MAGIC):
+            raise UserInputError(f"{path.name}: not a valid .xlsx workbook")
+        return InputFile(path, digest.hexdigest(), "xlsx", "binary", size)
+    if first.startswith(_UTF16_BOMS):
+        raise UserInputError(f"{path.name}: UTF-16 text is not supported; save it as CSV (UTF-8)")
+    return InputFile(path, digest.hexdigest(), "csv", "utf-8" if utf8 else "cp1252", size)
+
+
+def utf8_copy(file: InputFile, folder: Path | None = None) -> Path:
+    """A temporary UTF-8 copy of a Windows-1252 file (caller deletes it). Streamed in chunks."""
+    fd, name = tempfile.mkstemp(prefix="concordat-ingest-", suffix=".csv", dir=folder)
+    decoder = codecs.getincrementaldecoder("cp1252")()
+    try:
+        with open(file.path, "rb") as src, os.fdopen(fd, "w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(CHUNK):
+                dst.write(decoder.decode(chunk))
+            dst.write(decoder.decode(b"", final=True))
+    except UnicodeDecodeError as exc:
+        os.unlink(name)
+        raise UserInputError(
+            f"{file.name}: the text is neither UTF-8 nor Windows-1252 (byte 0x{exc.object[exc.start]:02x}); "
+            "save it as CSV UTF-8"
+        ) from None
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name)

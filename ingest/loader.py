@@ -1,0 +1,225 @@
+"""Loading one file of one source: the single loader every contract uses.
+
+    inspect (sha256, kind, encoding) -> duplicate? -> stage (CSV/XLSX -> text table) -> match headers
+    -> prepare (type, map, judge in one SQL statement) -> ONE transaction:
+       delete rows whose keys the file re-issues, insert good rows, insert quarantined rows, log the attempt
+    -> export the quarantined rows as CSV for the sender.
+
+Nothing reaches raw.* outside that transaction, so a failure or a kill at any point leaves the warehouse as it
+was. A rejected file (UserInputError: unreadable, missing required column...) writes no data; its attempt is
+recorded in raw.ingest_log with status `rejected`, and a failure inside the transaction with `failed`, each in
+a transaction of its own after the data transaction has rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from concordat import paths
+from concordat.contracts import Contract
+from concordat.errors import UserInputError
+from ingest import faults, files
+from ingest.headers import match_headers
+from ingest.readers import Staged, stage_csv, stage_xlsx
+from ingest.schema import INGEST_LOG_COLUMNS, raw_table
+from ingest.summary import IngestResult
+from ingest.transform import Plan, extra_col, lit, prepare, q, read_col
+
+STAGE = "__ingest_stage"
+CHECKED = "__ingest_checked"
+GOOD = "NOT __skip AND __kind IS NULL"
+BAD = "NOT __skip AND __kind IS NOT NULL"
+
+
+def _now() -> dt.datetime:
+    """Timestamps in the raw schema are naive UTC."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    result: IngestResult,
+    file_name: str,
+    started: dt.datetime,
+) -> None:
+    row = {
+        "attempt_id": uuid.uuid4().hex,
+        "source": result.source,
+        "file": file_name,
+        "sha256": result.sha256 or None,
+        "started_at": started,
+        "finished_at": _now(),
+        "status": result.status,
+        "rows_read": result.rows_read,
+        "rows_loaded": result.rows_loaded,
+        "rows_quarantined": result.rows_quarantined,
+        "rows_skipped": result.rows_skipped,
+        "rows_replaced": result.rows_replaced,
+        "extra_columns": json.dumps(result.extra_columns),
+        "message": result.message,
+    }
+    names = [name for name, _ in INGEST_LOG_COLUMNS]
+    con.execute(
+        f"INSERT INTO raw.ingest_log ({', '.join(q(n) for n in names)}) VALUES ({', '.join('?' for _ in names)})",
+        [row[n] for n in names],
+    )
+
+
+def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha256: str) -> bool:
+    found = con.execute(
+        "SELECT 1 FROM raw.ingest_log WHERE source = ? AND sha256 = ? AND status = 'loaded' LIMIT 1",
+        [source, sha256],
+    ).fetchone()
+    return found is not None
+
+
+def _stage(con: duckdb.DuckDBPyConnection, contract: Contract, file: files.InputFile) -> Staged:
+    if file.kind == "xlsx":
+        return stage_xlsx(con, file, contract, STAGE)
+    if file.encoding == "utf-8":
+        return stage_csv(con, file, file.path, STAGE)
+    copy = files.utf8_copy(file)
+    try:
+        return stage_csv(con, file, copy, STAGE)
+    finally:
+        os.unlink(copy)
+
+
+def _json_object(pairs: list[tuple[str, str]]) -> str:
+    if not pairs:
+        return "NULL::JSON"
+    return "json_object(" + ", ".join(f"{lit(k)}, {v}" for k, v in pairs) + ")"
+
+
+def _row_json(plan: Plan) -> str:
+    """The row as read, identifiers already pseudonymised; extra columns under their own headers."""
+    pairs = [(name, read_col(name)) for name in plan.present]
+    pairs += [(header, extra_col(i)) for i, header in plan.extras]
+    return _json_object(pairs)
+
+
+def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> None:
+    flags = "".join(f", count(*) FILTER (WHERE {GOOD} AND {sql})" for _, sql in plan.flag_rules)
+    counts = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {GOOD}), count(*) FILTER (WHERE {BAD}), "
+        f"count(*) FILTER (WHERE __skip){flags} FROM {CHECKED}"
+    ).fetchone()
+    assert counts is not None
+    result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_skipped = counts[:4]
+    result.flags_by_rule = {name: n for (name, _), n in zip(plan.flag_rules, counts[4:], strict=True) if n}
+    reasons = con.execute(
+        f"SELECT __kind, count(*) AS n FROM {CHECKED} WHERE {BAD} GROUP BY __kind ORDER BY n DESC, __kind"
+    ).fetchall()
+    result.errors_by_reason = dict(reasons)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    contract: Contract,
+    plan: Plan,
+    result: IngestResult,
+    file: files.InputFile,
+    started: dt.datetime,
+) -> None:
+    """The one transaction that changes raw.*: replace re-issued keys, load, quarantine, log."""
+    table = raw_table(contract)
+    loaded_at = _now()
+    lineage = [lit(file.name), lit(file.sha256), "__row", "?::TIMESTAMP"]
+    extra = _json_object([(header, extra_col(i)) for i, header in plan.extras])
+    own = [q(c.name) for c in contract.columns] + [q(name) for name, _, _ in contract.derived_columns]
+    target = ", ".join(q(name) for name, _ in contract.raw_table_columns())
+    key_match = " AND ".join(f"t.{q(k)} = g.{q(k)}" for k in contract.key)
+    keys = ", ".join(q(k) for k in contract.key)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        deleted = con.execute(
+            f"DELETE FROM {table} AS t USING (SELECT DISTINCT {keys} FROM {CHECKED} WHERE {GOOD}) AS g "
+            f"WHERE {key_match}"
+        ).fetchone()
+        result.rows_replaced = int(deleted[0]) if deleted else 0
+        faults.checkpoint("delete")
+        con.execute(
+            f"INSERT INTO {table} ({target}) SELECT {', '.join(own)}, {extra}, {', '.join(lineage)} "
+            f"FROM {CHECKED} WHERE {GOOD} ORDER BY __row",
+            [loaded_at],
+        )
+        faults.checkpoint("insert")
+        con.execute(
+            f"INSERT INTO raw.quarantine SELECT ?, ?, ?, __row, __column, __kind || coalesce(__detail, ''), "
+            f"{_row_json(plan)}, ?::TIMESTAMP FROM {CHECKED} WHERE {BAD} ORDER BY __row",
+            [contract.source, file.name, file.sha256, loaded_at],
+        )
+        faults.checkpoint("quarantine")
+        _log(con, result, file.name, started)
+        faults.checkpoint("log")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan: Plan, file: files.InputFile) -> Path:
+    """Quarantined rows as CSV, for the sender to correct: row number, column, reason, then the row as read."""
+    out = paths.quarantine_dir() / f"{contract.source}-{file.path.stem}-{file.sha256[:8]}.csv"
+    cells = [f"{read_col(n)} AS {q(n)}" for n in plan.present]
+    cells += [f"{extra_col(i)} AS {q(h)}" for i, h in plan.extras]
+    con.execute(
+        f"COPY (SELECT __row AS row_number, __column AS column_name, __kind || coalesce(__detail, '') AS reason, "
+        f"{', '.join(cells)} FROM {CHECKED} WHERE {BAD} ORDER BY __row) TO {lit(str(out))} (HEADER, DELIMITER ',')"
+    )
+    return out
+
+
+def _drop_temporaries(con: duckdb.DuckDBPyConnection, plan: Plan | None, staged: Staged | None) -> None:
+    for view in staged.tables[:1] if staged else ():
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in (*(staged.tables[1:] if staged else ()), *(plan.mapping_tables if plan else ()), CHECKED):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, key: bytes) -> IngestResult:
+    """Ingest one file; UserInputError (after logging the rejected attempt) when the file is not acceptable."""
+    started, clock = _now(), time.perf_counter()
+    path = Path(given)
+    result = IngestResult(source=contract.source, file=given, sha256="", status="rejected")
+    staged: Staged | None = None
+    plan: Plan | None = None
+    try:
+        try:
+            file = files.inspect(path)
+            result.sha256 = file.sha256
+            if _already_loaded(con, contract.source, file.sha256):
+                result.status = "duplicate"
+                result.message = "same file already loaded for this source"
+                _log(con, result, file.name, started)
+                return result
+            staged = _stage(con, contract, file)
+            match = match_headers(contract, staged.headers, file.name)
+        except UserInputError as exc:
+            result.message = str(exc)
+            _log(con, result, path.name, started)
+            raise
+        result.extra_columns = [header for _, header in match.extras]
+        plan = prepare(con, contract, staged, match, key, CHECKED)
+        _tally(con, plan, result)
+        result.status = "loaded"
+        try:
+            _write(con, contract, plan, result, file, started)
+        except Exception as exc:
+            failed = IngestResult(source=contract.source, file=given, sha256=file.sha256, status="failed")
+            failed.message = f"{type(exc).__name__}: {exc}"
+            _log(con, failed, file.name, started)
+            raise
+        if result.rows_quarantined:
+            result.quarantine_file = str(_export_quarantine(con, contract, plan, file))
+        return result
+    finally:
+        result.seconds = time.perf_counter() - clock
+        _drop_temporaries(con, plan, staged)

@@ -1,0 +1,206 @@
+"""Reading a CSV or XLSX file into a DuckDB staging table of text, as it is: no typing, no judgement yet.
+
+Every reader produces the same thing, a `Staged` table: VARCHAR columns `c0..cN` in file order, the header text
+of each, and a view adding `__row`, the 1-based data row number an analyst can find in the file. Typing,
+category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
+
+CSV is read by DuckDB's parallel reader with an explicit dialect (comma, double quotes) rather than sniffing,
+which can silently mistake a ragged file for a one-column one. XLSX is read with openpyxl (read-only) into a
+pyarrow table of strings; the header is the first row naming at least half the required columns, so a title
+row above it is skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from concordat.contracts import Contract, normalise_header
+from concordat.errors import UserInputError
+from ingest.files import InputFile
+
+#: How many rows at the top of a sheet may sit above the header (titles, notes, blank rows).
+MAX_HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A file read into DuckDB: `view` has `__row` and text columns `c0..cN` (see `headers`)."""
+
+    view: str
+    headers: tuple[str, ...]
+    tables: tuple[str, ...]  # temporary objects to drop afterwards
+
+    @staticmethod
+    def column(index: int) -> str:
+        return f"c{index}"
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _blank_headers_named(headers: list[str]) -> tuple[str, ...]:
+    return tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(headers))
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------
+
+
+def _csv_header(path: Path, name: str) -> list[str]:
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            return next(csv.reader(fh))
+        except StopIteration:
+            raise UserInputError(f"{name}: the file is empty") from None
+        except csv.Error as exc:
+            raise UserInputError(f"{name}: cannot read the header line ({exc})") from None
+
+
+_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
+
+
+def _csv_problem(name: str, exc: duckdb.Error) -> UserInputError:
+    text = str(exc)
+    line, fields = _LINE.search(text), _FIELDS.search(text)
+    if line and fields:
+        return UserInputError(
+            f"{name}: line {line[1]} has {fields[2]} fields but the header has {fields[1]}; "
+            "check for an unquoted comma in that line"
+        )
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    where = f" (line {line[1]})" if line else ""
+    return UserInputError(f"{name}: not a readable CSV file{where}: {first}")
+
+
+def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, table: str) -> Staged:
+    """Read a UTF-8 CSV (BOM or not) into `table`; short rows are padded with NULLs, long rows reject the file."""
+    headers = _blank_headers_named(_csv_header(utf8_path, file.name))
+    columns = "{" + ", ".join(f"'{Staged.column(i)}': 'VARCHAR'" for i in range(len(headers))) + "}"
+    base = (
+        f"read_csv({_sql_string(str(utf8_path))}, auto_detect = false, header = true, columns = {columns}, "
+        "delim = ',', quote = '\"', escape = '\"', null_padding = true"
+    )
+    for extra in ("", ", parallel = false"):  # DuckDB's parallel reader cannot pad rows with quoted newlines
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {base}{extra})")
+            break
+        except duckdb.Error as exc:
+            if extra or "parallel" not in str(exc):
+                raise _csv_problem(file.name, exc) from None
+    view = f"{table}_rows"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + 1 AS __row, * FROM {table}")
+    return Staged(view, headers, (view, table))
+
+
+# --- XLSX ----------------------------------------------------------------------------------------------------
+
+
+def _cell_text(value: object, as_date: bool) -> str | None:
+    """One spreadsheet cell as the text a CSV would have held (ISO dates; 34.0 -> 34)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float) and as_date:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            return _cell_text(from_excel(value), as_date=False)
+        except (ValueError, OverflowError):
+            return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _find_header(rows: list[tuple[object, ...]], contract: Contract) -> int | None:
+    header_map = contract.header_map()
+    required = set(contract.required_columns)
+    for index, row in enumerate(rows):
+        named = {header_map.get(normalise_header(str(cell))) for cell in row if cell is not None}
+        if len(named & required) * 2 >= len(required):
+            return index
+    return None
+
+
+def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contract, table: str) -> Staged:
+    """Read the first sheet of a workbook into `table`, skipping any title rows above the header."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(file.path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        raise UserInputError(f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True)
+        top: list[tuple[object, ...]] = []
+        for row in rows:
+            top.append(row)
+            if len(top) >= MAX_HEADER_SEARCH_ROWS:
+                break
+        header_index = _find_header(top, contract)
+        if header_index is None:
+            raise UserInputError(
+                f"{file.name}: no header row naming the required columns "
+                f"({', '.join(contract.required_columns)}) in the first {MAX_HEADER_SEARCH_ROWS} rows of sheet "
+                f"'{sheet.title}'"
+            )
+        raw_headers = ["" if c is None else str(c) for c in top[header_index]]
+        while raw_headers and not raw_headers[-1].strip():
+            raw_headers.pop()  # trailing blank header cells are formatting, not columns
+        headers = _blank_headers_named(raw_headers)
+        header_map, date_columns = contract.header_map(), _date_columns(contract)
+        dated = [header_map.get(normalise_header(h)) in date_columns for h in headers]  # numbers = Excel serials
+        width = len(headers)
+        values: list[list[str | None]] = [[] for _ in range(width)]
+        numbers: list[int] = []
+        for offset, row in enumerate(itertools.chain(top[header_index + 1 :], rows), start=1):
+            cells = [_cell_text(v, dated[i]) if i < width else None for i, v in enumerate(row[:width])]
+            if not any(c is not None and c.strip() for c in cells) and not any(
+                v is not None and str(v).strip() for v in row[width:]
+            ):
+                continue  # blank row
+            extra_cells = [v for v in row[width:] if v is not None and str(v).strip()]
+            if extra_cells:
+                raise UserInputError(
+                    f"{file.name}: row {header_index + 1 + offset} has values beyond the last header column"
+                )
+            cells += [None] * (width - len(cells))
+            for i, cell in enumerate(cells):
+                values[i].append(cell)
+            numbers.append(offset)
+    finally:
+        workbook.close()
+    arrow = pa.table(
+        {"__row": pa.array(numbers, pa.int64())}
+        | {Staged.column(i): pa.array(col, pa.string()) for i, col in enumerate(values)}
+    )
+    arrow_name = f"{table}_arrow"
+    con.register(arrow_name, arrow)
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {arrow_name}")
+    finally:
+        con.unregister(arrow_name)
+    view = f"{table}_rows"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}")
+    return Staged(view, headers, (view, table))
+
+
+def _date_columns(contract: Contract) -> set[str]:
+    return {c.name for c in contract.columns if c.type in ("date", "datetime")}
