@@ -89,6 +89,7 @@ class Column:
     # For a category whose allowed set depends on another column's value (ho_s136.category by measure):
     depends_on: str | None = None
     category_sets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    allow_national: bool = False  # a force column that also accepts `England and Wales` (stored as EW)
 
     @property
     def sql_type(self) -> str:
@@ -252,7 +253,7 @@ def _force(required: bool = True, allow_national: bool = False) -> Column:
     )
     if allow_national:
         desc += "; `England and Wales` is stored as EW"
-    return Column("force", "force", desc, required=required)
+    return Column("force", "force", desc, required=required, allow_national=allow_national)
 
 
 def _outcome() -> Column:

@@ -23,8 +23,7 @@ MAPPED_TYPES = ("category", "force", "fy_label")
 def canonicaliser(contract: Contract, column: Column) -> Callable[[str, str | None], str | None]:
     """f(raw value, raw value of the column it depends on) -> canonical value or None (a row error)."""
     if column.type == "force":
-        allow_national = contract.source == "ho_s136"
-        return lambda raw, _ctx: forces.force_code(raw, allow_national=allow_national)
+        return lambda raw, _ctx: forces.force_code(raw, allow_national=column.allow_national)
     if column.type == "fy_label":
         return lambda raw, _ctx: financial_year(raw)
     if column.type == "category" and column.depends_on:
