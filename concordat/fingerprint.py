@@ -1,0 +1,53 @@
+"""The build fingerprint: what a validation vouches for, so publish can tell whether the build changed since.
+
+It is a hash of the latest ingest attempt (``raw.ingest_log``) and the latest build (``marts.build_runs``),
+plus how many of each there have been: any ``concordat ingest`` or ``concordat build`` after a validation
+changes it, while the validation's own writes (``marts.dq_*``) do not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import duckdb
+
+
+def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    (n,) = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    return n > 0
+
+
+def _latest(con: duckdb.DuckDBPyConnection, table: str, columns: str, order: str) -> list[object] | None:
+    schema, name = table.split(".")
+    if not _exists(con, schema, name):
+        return None
+    (count,) = con.execute(f"select count(*) from {table}").fetchone()
+    row = con.execute(f"select {columns} from {table} order by {order} limit 1").fetchone()
+    return [count, *(str(v) if v is not None else None for v in (row or ()))]
+
+
+def fingerprint_parts(con: duckdb.DuckDBPyConnection) -> dict[str, list[object] | None]:
+    """The facts the fingerprint is made of (shown when publish refuses, to say what changed)."""
+    return {
+        "ingest": _latest(
+            con,
+            "raw.ingest_log",
+            "attempt_id, finished_at, started_at",
+            "finished_at desc nulls first, started_at desc nulls first, attempt_id desc",
+        ),
+        "build": _latest(
+            con,
+            "marts.build_runs",
+            "build_id, finished_at, started_at, success",
+            "finished_at desc nulls first, started_at desc nulls first, build_id desc",
+        ),
+    }
+
+
+def build_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A short hex digest of the latest ingest attempt and build (see module docstring)."""
+    text = json.dumps(fingerprint_parts(con), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]

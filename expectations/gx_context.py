@@ -1,0 +1,113 @@
+"""The GX file-mode context a validation runs in, kept out of the repository.
+
+The committed context (``expectations/gx/``: ``great_expectations.yml`` and the suite files) is copied into
+``$CONCORDAT_HOME/gx/`` before each run, so validation results (GX's ``uncommitted/``) accumulate in the
+working folder, never in the repository, and Data Docs are built into ``$CONCORDAT_HOME/data_docs/``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from concordat import paths
+
+COMMITTED_GX = paths.EXPECTATIONS_DIR / "gx"
+DATASOURCE = "concordat"
+SITE = "local_site"
+
+
+def data_docs_dir() -> Path:
+    return paths.home() / "data_docs"
+
+
+def load_suite_files(directory: Path = COMMITTED_GX / "expectations") -> list[dict[str, Any]]:
+    """The committed suites as JSON dicts, in run order (raw, reconcile, marts, privacy)."""
+    order = ("raw_", "reconcile_", "marts_", "privacy")
+    suites = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.json"))]
+    return sorted(suites, key=lambda s: next(i for i, p in enumerate(order) if s["name"].startswith(p)))
+
+
+def _quiet_gx() -> None:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    for name in ("great_expectations", "great_expectations.core", "great_expectations.data_context"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def prepare_working_context(home: Path) -> Path:
+    """Copy the committed context into home/gx (suites replaced, past validation results kept); return its root."""
+    root = home / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(COMMITTED_GX / "great_expectations.yml", root / "great_expectations.yml")
+    suites = root / "expectations"
+    if suites.exists():
+        shutil.rmtree(suites)
+    shutil.copytree(COMMITTED_GX / "expectations", suites)
+    # Validation definitions and the data source are recreated each run from the current suites.
+    shutil.rmtree(root / "validation_definitions", ignore_errors=True)
+    return root
+
+
+@dataclass
+class Runner:
+    """Runs suites on DataFrames in one GX context and builds Data Docs at the end."""
+
+    context: Any
+
+    @classmethod
+    def open(cls, home: Path | None = None) -> Runner:
+        _quiet_gx()
+        import great_expectations as gx
+
+        home = home or paths.home()
+        prepare_working_context(home)
+        context = gx.get_context(mode="file", project_root_dir=str(home))
+        context.update_data_docs_site(
+            SITE,
+            {
+                "class_name": "SiteBuilder",
+                "show_how_to_buttons": False,
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(data_docs_dir())},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+        context.data_sources.add_or_update_pandas(DATASOURCE)
+        return cls(context)
+
+    def validate(
+        self, suite_name: str, frame: pd.DataFrame, index_columns: list[str], parameters: dict[str, Any]
+    ) -> Any:
+        """Run one suite on one DataFrame; the GX ExpectationSuiteValidationResult (stored for Data Docs)."""
+        import great_expectations as gx
+
+        source = self.context.data_sources.get(DATASOURCE)
+        try:
+            asset = source.get_asset(suite_name)
+        except LookupError:
+            asset = source.add_dataframe_asset(suite_name)
+        try:
+            batch_definition = asset.get_batch_definition("whole")
+        except KeyError:
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+        suite = self.context.suites.get(suite_name)
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(data=batch_definition, suite=suite, name=f"validate_{suite_name}")
+        )
+        result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+        index = [c for c in index_columns if c in frame.columns]
+        if index:
+            result_format["unexpected_index_column_names"] = index
+        return definition.run(
+            batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=result_format
+        )
+
+    def build_data_docs(self) -> Path:
+        self.context.build_data_docs(site_names=[SITE])
+        return data_docs_dir() / "index.html"

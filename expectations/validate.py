@@ -1,0 +1,73 @@
+"""Validate a build warehouse: every suite on its batch, results stored in the warehouse, Data Docs built.
+
+The warehouse is opened read-only while batches are read (a DuckDB file has one writer; reading does not block
+other readers), then read-write only for the moment it takes to write ``marts.dq_runs`` and ``marts.dq_results``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from concordat import paths, progress
+from concordat.errors import UserInputError
+from concordat.fingerprint import build_fingerprint
+from expectations import batches, results
+from expectations.errors import BatchUnavailable
+from expectations.gx_context import Runner, load_suite_files
+
+
+def new_run_id(now: datetime) -> str:
+    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+@contextmanager
+def open_warehouse(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection to the build warehouse, with one-line errors for a missing or busy file."""
+    if not path.exists():
+        raise UserInputError(f"no build warehouse at {path}: run `concordat ingest` and `concordat build` first")
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        first = str(exc).splitlines()[0]
+        raise UserInputError(f"cannot open {path}: {first} (is another concordat command running?)") from None
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.Run:
+    """Run every suite on the build warehouse; store and return the run."""
+    warehouse = warehouse or paths.build_warehouse()
+    started = datetime.now()
+    suites = load_suite_files()
+    runner = Runner.open(paths.home())
+    parameters = {"now": started.isoformat(timespec="seconds")}
+    with open_warehouse(warehouse, read_only=True) as con:
+        run = results.Run(new_run_id(started), started, build_fingerprint(con))
+        for i, suite in enumerate(suites, 1):
+            progress.update(f"validating {suite['name']} ({i}/{len(suites)})", json_mode)
+            try:
+                frame = batches.build(con, suite)
+            except (BatchUnavailable, duckdb.Error) as exc:
+                run.results.append(results.unavailable(suite, str(exc).splitlines()[0]))
+                continue
+            gx_result = runner.validate(
+                suite["name"], frame, suite["meta"]["batch"].get("index_columns", []), parameters
+            )
+            run.results += results.from_gx(suite, gx_result)
+            del frame
+    progress.update("building Data Docs", json_mode)
+    run.data_docs = str(runner.build_data_docs())
+    if progress.enabled(json_mode):
+        progress.update("", json_mode)
+    run.finished_at = datetime.now()
+    with open_warehouse(warehouse, read_only=False) as con:
+        results.store(con, run)
+    return run
