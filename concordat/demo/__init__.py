@@ -1,0 +1,17 @@
+"""`concordat demo`: a deterministic generator of realistic synthetic demo data.
+
+It writes the four record-level sources (s136, custody, triage, placements) in the formats of the data
+contracts, a synthetic NHS Digital file, the list of interventions it planted (with their true effects) and a
+manifest. Modules, one job each:
+
+- ``calibration``  the published national picture the data are tuned to (volumes and category shares by year)
+- ``sampling``     low-variance random draws (national totals stay on target) and the bad-row quota
+- ``plan``         which forces, years and interventions a run covers; expected monthly volumes
+- ``people``       person and officer pools (repeat detentions; officer ids shared across sources)
+- ``placements``   the officer placement scheme schedule (Sheffield model)
+- ``records``      one force-year chunk of s136 detentions, custody episodes and triage contacts
+- ``badrows``      deliberately bad rows, so the demo exercises the quarantine path
+- ``writers``      streaming CSV and a byte-reproducible XLSX
+- ``nhs``          the synthetic NHS Digital Mental Health Act Statistics file
+- ``generator``    the orchestration; ``command`` the CLI entry point
+"""
