@@ -53,10 +53,10 @@ def wilson_interval(numerator: ArrayLike, denominator: ArrayLike, z: float = Z95
     return lower, upper
 
 
-def garwood_interval(observed: ArrayLike, z: float = Z95) -> tuple[FloatArray, FloatArray]:
+def garwood_interval(observed: ArrayLike, confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
     """Exact Poisson (Garwood) limits for observed counts O: chi2(a/2, 2O)/2 and chi2(1-a/2, 2O+2)/2."""
     o = np.asarray(observed, dtype=float)
-    alpha = 2 * norm.sf(z)
+    alpha = 1 - confidence
     with np.errstate(invalid="ignore"):
         lower = np.where(o > 0, chi2.ppf(alpha / 2, 2 * np.where(o > 0, o, 1)) / 2, 0.0)
         upper = chi2.ppf(1 - alpha / 2, 2 * o + 2) / 2
@@ -76,11 +76,11 @@ def byar_interval(observed: ArrayLike, z: float = Z95) -> tuple[FloatArray, Floa
     return lower, upper
 
 
-def poisson_interval(observed: ArrayLike, z: float = Z95) -> tuple[FloatArray, FloatArray]:
-    """95% interval for a count as the warehouse computes it: exact for O < 10, Byar for O >= 10."""
+def poisson_interval(observed: ArrayLike, confidence: float = 0.95) -> tuple[FloatArray, FloatArray]:
+    """Interval for a count as the warehouse computes it: exact for O < 10, Byar for O >= 10."""
     o = np.asarray(observed, dtype=float)
-    exact_lo, exact_hi = garwood_interval(o, z)
-    byar_lo, byar_hi = byar_interval(o, z)
+    exact_lo, exact_hi = garwood_interval(o, confidence)
+    byar_lo, byar_hi = byar_interval(o, z_for(confidence))
     small = o < BYAR_FROM
     lower = np.where(small, exact_lo, byar_lo)
     upper = np.where(small, exact_hi, byar_hi)
@@ -89,11 +89,11 @@ def poisson_interval(observed: ArrayLike, z: float = Z95) -> tuple[FloatArray, F
 
 
 def rate_interval(
-    observed: ArrayLike, population: ArrayLike, per: float = 100_000, z: float = Z95
+    observed: ArrayLike, population: ArrayLike, per: float = 100_000, confidence: float = 0.95
 ) -> tuple[FloatArray, FloatArray]:
     """Interval for a rate per `per` people: the count interval scaled by per / population (NaN when pop <= 0)."""
     pop = np.asarray(population, dtype=float)
-    lower, upper = poisson_interval(observed, z)
+    lower, upper = poisson_interval(observed, confidence)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = np.where(pop > 0, per / pop, np.nan)
     return lower * scale, upper * scale

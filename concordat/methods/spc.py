@@ -19,9 +19,12 @@ The calculation (per series, and per rebased segment of it):
      not count toward it (it is already special cause);
    - `shift`: 7 consecutive points on the same side of the mean - a point exactly on the mean breaks the run;
      all 7 are flagged.
-5. A special-cause point is an improvement or a concern by the side of the mean it is on and the KPI's
-   direction (`higher` / `lower` is better); neutral KPIs get `special_cause_neutral_high` / `_low`. A point
-   exactly on the mean can only be special cause through a trend; it takes the trend's direction.
+5. Each special-cause point is high or low by the rule that decided it: the side of the mean for
+   `outside_limits`, `two_of_three` and `shift`; the trend's direction for `trend` (a rising trend below the
+   mean is still a rise; a point where one trend meets the next takes the direction of the step after it).
+   High/low with the KPI's direction (`higher` / `lower` is better) gives improvement or concern; neutral
+   KPIs get `special_cause_neutral_high` / `_low`. This is NHSRplotthedots 0.2.x (`ptd_special_cause_type`,
+   after its fix of trend colouring, PR #180), whose `rule` column uses the same priority.
 
 Rebasing at a date starts a new segment from the first period on or after it, with its own limits and runs
 (runs do not carry across a rebase).
@@ -135,19 +138,26 @@ def _runs(start_flags: np.ndarray, n: int, length: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class RuleFlags:
-    """Which points each rule flags (before priority), and the direction of any trend through each point."""
+    """Which points each rule flags (before priority), and the high/low direction each rule gives a point."""
 
     outside_limits: np.ndarray
-    trend_up: np.ndarray
-    trend_down: np.ndarray
+    trend: np.ndarray
     two_of_three: np.ndarray
     shift: np.ndarray
     side: np.ndarray  # sign(value - mean): -1, 0, 1
+    trend_direction: np.ndarray  # +1 rising, -1 falling (meaningful where trend is set)
+
+    def _ordered(self) -> list[np.ndarray]:
+        return [self.outside_limits, self.trend, self.two_of_three, self.shift]
 
     def rule(self) -> np.ndarray:
         """The highest-priority rule flagging each point (None: common cause), as an object array."""
-        flags = [self.outside_limits, self.trend_up | self.trend_down, self.two_of_three, self.shift]
-        return np.select(flags, list(RULES), default=None).astype(object)
+        return np.select(self._ordered(), list(RULES), default=None).astype(object)
+
+    def high_low(self) -> np.ndarray:
+        """+1 (high) / -1 (low) for special-cause points by their deciding rule, 0 for common cause."""
+        by_rule = [self.side, self.trend_direction, self.side, self.side]
+        return np.select(self._ordered(), by_rule, default=0)
 
 
 def rule_flags(values: ArrayLike, limits: Limits) -> RuleFlags:
@@ -158,15 +168,15 @@ def rule_flags(values: ArrayLike, limits: Limits) -> RuleFlags:
         outside = (y > limits.ucl) | (y < limits.lcl)
         close = ~outside & ((y > limits.near_upper) | (y < limits.near_lower))
     side = np.sign(y - limits.mean).astype(int)
+    steps = np.sign(np.diff(y)).astype(int)
 
     if n >= RUN_LENGTH:
         sides = sliding_window_view(side, RUN_LENGTH)
         shift_start = (sides == sides[:, :1]).all(axis=1) & (sides[:, 0] != 0)
-        steps = sliding_window_view(np.sign(np.diff(y)).astype(int), RUN_LENGTH - 1)
-        up_start = (steps == 1).all(axis=1)
-        down_start = (steps == -1).all(axis=1)
+        step_w = sliding_window_view(steps, RUN_LENGTH - 1)
+        trend_start = (step_w == 1).all(axis=1) | (step_w == -1).all(axis=1)
     else:
-        shift_start = up_start = down_start = np.zeros(0, dtype=bool)
+        shift_start = trend_start = np.zeros(0, dtype=bool)
     if n >= 3:
         close_w = sliding_window_view(close, 3)
         side_w = sliding_window_view(side, 3)
@@ -174,30 +184,35 @@ def rule_flags(values: ArrayLike, limits: Limits) -> RuleFlags:
     else:
         two_start = np.zeros(0, dtype=bool)
 
+    trend = _runs(trend_start, n, RUN_LENGTH)
+    # A trend point's direction: the step after it when the next point is in a trend too, else the step before.
+    if n >= 2:
+        next_in_trend = np.r_[trend[1:], False] & trend
+        trend_direction = np.where(next_in_trend, np.r_[steps, steps[-1]], np.r_[0, steps])
+    else:
+        trend_direction = np.zeros(n, dtype=int)
     return RuleFlags(
         outside_limits=outside,
-        trend_up=_runs(up_start, n, RUN_LENGTH),
-        trend_down=_runs(down_start, n, RUN_LENGTH),
+        trend=trend,
         two_of_three=_runs(two_start, n, 3) & close,
         shift=_runs(shift_start, n, RUN_LENGTH),
         side=side,
+        trend_direction=trend_direction,
     )
 
 
 def point_types(flags: RuleFlags, direction: Direction) -> np.ndarray:
-    """common_cause or the special-cause type of each point, from its side of the mean and the KPI direction."""
+    """common_cause or the special-cause type of each point, from its deciding rule and the KPI direction."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}, got {direction!r}")
-    special = flags.outside_limits | flags.trend_up | flags.trend_down | flags.two_of_three | flags.shift
-    # A point on the mean can only be special cause through a trend: it takes the trend's direction.
-    side = np.where(flags.side != 0, flags.side, np.where(flags.trend_up, 1, np.where(flags.trend_down, -1, 0)))
+    v = flags.high_low()
     if direction == "neutral":
         high, low = "special_cause_neutral_high", "special_cause_neutral_low"
     elif direction == "higher":
         high, low = "special_cause_improvement", "special_cause_concern"
     else:
         high, low = "special_cause_concern", "special_cause_improvement"
-    return np.select([~special, side > 0], ["common_cause", high], default=low).astype(object)
+    return np.select([v > 0, v < 0], [high, low], default="common_cause").astype(object)
 
 
 @dataclass(frozen=True)
