@@ -29,7 +29,7 @@ from concordat.errors import InternalError
 
 #: Environment variable the dbt profile (warehouse/profiles.yml) reads the DuckDB path from.
 WAREHOUSE_ENV = "CONCORDAT_WAREHOUSE"
-_OK_STATUSES = {"success", "pass", "skipped", "warn"}
+_OK_STATUSES = {"success", "pass", "skipped", "warn", "no-op"}
 
 
 @dataclass
@@ -121,6 +121,8 @@ def invoke_dbt(command: Sequence[str], warehouse: Path, home: Path) -> DbtOutcom
     for result in getattr(res.result, "results", None) or []:
         status = str(getattr(result.status, "value", result.status))
         node = result.node
+        if status == "no-op":  # exposures: nothing runs
+            continue
         outcome.counts[
             (node.resource_type.value if hasattr(node.resource_type, "value") else str(node.resource_type), status)
         ] += 1
@@ -195,7 +197,6 @@ def run(args: argparse.Namespace) -> int:
     outcome = build(full_refresh=bool(getattr(args, "full_refresh", False)))
     print(outcome.summary(), flush=True)
     if not outcome.success:
-        raise InternalError(
-            f"dbt build failed ({len(outcome.failures)} failing nodes); details in {dbt_dirs(paths.home())[1]}"
-        )
+        what = f"{len(outcome.failures)} failing nodes" if outcome.failures else "dbt could not run"
+        raise InternalError(f"dbt build failed ({what}); details in {dbt_dirs(paths.home())[1]}")
     return 0
