@@ -124,7 +124,12 @@ class _Builder:
             )
             return plausible if col.type == "datetime" else f"({plausible})::DATE"
         if col.type in ("int", "decimal"):
-            self.parsed.append(f"try_cast({v} AS DOUBLE) AS {p}")
+            # `29,000`: thousands separators are accepted, any other comma is not a number.
+            number = (
+                f"CASE WHEN {v} LIKE '%,%' AND regexp_full_match({v}, '-?\\d{{1,3}}(,\\d{{3}})+(\\.\\d+)?') "
+                f"THEN replace({v}, ',', '') ELSE {v} END"
+            )
+            self.parsed.append(f"try_cast({number} AS DOUBLE) AS {p}")
             if col.type == "decimal":
                 return f"CASE WHEN isfinite({p}) THEN {p} END"
             return f"CASE WHEN {p} = trunc({p}) AND abs({p}) < {_INT32} THEN {p}::INTEGER END"
