@@ -1,7 +1,7 @@
 """Concordat dashboard: the Streamlit entry point (`concordat dashboard` runs `streamlit run` on this file).
 
 The script sets up the page, checks the serving file, draws the shared filters and hands over to the chosen
-page with ``st.navigation``. Each page lives in ``pages/`` and reads its context from ``dashboard.context``.
+page with ``st.navigation``. Each page lives in ``views/`` and reads its context from ``dashboard.context``.
 """
 
 from __future__ import annotations

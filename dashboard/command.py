@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 
@@ -39,6 +40,10 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     serving = paths.serving_warehouse()
     if not serving.exists():
@@ -53,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
     view = "internal view: small numbers shown" if internal else "published view: small numbers suppressed"
     print(f"Concordat dashboard on http://localhost:{port} ({view}; serving {serving}). Ctrl-C stops it.", flush=True)
     process = subprocess.Popen(streamlit_command(port), env=env, cwd=paths.DASHBOARD_DIR)
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop also stops Streamlit
     try:
         return process.wait()
     except KeyboardInterrupt:

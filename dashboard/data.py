@@ -184,7 +184,21 @@ def trend(
         period=f"{ctx.area_name}, {_period_text(_dates(frame), grain)}",
         note=note,
     )
-    return Trend(title=title, unit=unit, lines=tuple(lines), provenance=provenance, kind=kind, markers=tuple(markers))
+    return Trend(
+        title=title,
+        unit=unit,
+        lines=tuple(lines),
+        provenance=provenance,
+        kind=kind,
+        markers=_within(markers, _dates(frame)),
+    )
+
+
+def _within(markers: Sequence[Marker], dates: Sequence[dt.date]) -> tuple[Marker, ...]:
+    """The markers that fall inside the plotted dates (a marker outside would stretch the axis)."""
+    if not dates:
+        return ()
+    return tuple(m for m in markers if min(dates) <= m.date <= max(dates))
 
 
 def _suppression_note(shown: pd.DataFrame, disclosure: Disclosure) -> str:
@@ -217,7 +231,7 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
             period=f"{ctx.area_name}, {_period_text(x, 'month')}",
             note=note,
         ),
-        markers=tuple(markers),
+        markers=_within(markers, x),
     )
 
 
@@ -297,7 +311,7 @@ def _change(meta: KpiMeta, now: float | None, before: float | None, year: str) -
         return f"{diff:+.1f} pts vs {year}"
     if meta.unit == "score":
         return f"{diff:+.2f} vs {year}"
-    text = f"{'+' if diff >= 0 else '-'}{format_value(abs(diff), meta.unit)}"
+    text = f"{'+' if diff >= 0 else '-'}{format_value(abs(diff), meta.unit, compact=True)}"
     if before:
         text += f" ({diff / before * 100:+.0f}%)"
     return f"{text} vs {year}"
@@ -329,7 +343,7 @@ def overview(ctx: Context, kpi_ids: Sequence[str]) -> Overview:
         shown = (
             (ctx.disclosure.label if meta.unit == "count" else "suppressed")
             if hidden_now
-            else format_value(now, meta.unit)
+            else format_value(now, meta.unit, compact=True)
         )
         spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not _missing(v))
         variation, assurance = _icon(icons, kpi_id, "variation_icon"), _icon(icons, kpi_id, "assurance_icon")

@@ -19,8 +19,11 @@ UNIT_AXIS: dict[str, str] = {
 PCA_2017_DATE = dt.date(2017, 12, 11)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """`1,234`, `12.3%`, `45.6 per 100k`, `11.2 h`, `34 min`, `+0.8`; an en dash when there is no value."""
+def format_value(value: float | None, unit: str, compact: bool = False) -> str:
+    """`1,234`, `12.3%`, `45.6 per 100k`, `11.2 h`, `34 min`, `+0.8`; an en dash when there is no value.
+
+    ``compact`` drops the `per 100k` suffix, for tiles whose label already names the unit.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if unit == "count":
@@ -28,7 +31,7 @@ def format_value(value: float | None, unit: str) -> str:
     if unit == "percent":
         return f"{value:.1f}%"
     if unit == "per_100k":
-        return f"{value:,.1f} per 100k"
+        return f"{value:,.1f}" if compact else f"{value:,.1f} per 100k"
     if unit == "hours":
         return f"{value:.1f} h"
     if unit == "minutes":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-PAGES_DIR = Path(__file__).resolve().parent / "pages"
+#: Not `pages/`: Streamlit treats a `pages/` folder beside the main script as a v1 multipage app until the first
+#: run of st.navigation, so the first visitor of a page URL would get the page script without the app around it.
+PAGES_DIR = Path(__file__).resolve().parent / "views"
 #: (file, title, url path, Material icon)
 PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("overview.py", "Overview", "overview", ":material/dashboard:"),
@@ -18,3 +20,8 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("data_quality.py", "Data quality", "data-quality", ":material/fact_check:"),
     ("definitions.py", "Definitions", "definitions", ":material/list_alt:"),
 )
+
+
+def browser_paths() -> list[tuple[str, str]]:
+    """(URL path, title) of every page as a browser addresses it: the first (default) page lives at `/`."""
+    return [("" if i == 0 else url, title) for i, (_, title, url, _) in enumerate(PAGES)]

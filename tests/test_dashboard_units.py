@@ -1,0 +1,261 @@
+"""Dashboard building blocks without a browser or a warehouse: disclosure, export, charts, queries, the command."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from concordat.cli import main
+from dashboard import charts, export, queries
+from dashboard.disclosure import Disclosure, secondary_suppression
+from dashboard.formatting import format_value, fy_end, fy_start, previous_fy
+from dashboard.shapes import (
+    Funnel,
+    FunnelPoint,
+    Grouped,
+    ItsSeries,
+    Line,
+    Marker,
+    Provenance,
+    SpcSeries,
+    Trend,
+)
+
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
+
+
+# --- disclosure -------------------------------------------------------------------------------------------
+
+
+def test_counts_one_to_four_are_hidden_zero_and_five_are_shown() -> None:
+    published = Disclosure()
+    assert [published.hides_kpi("count", v, v, None, False) for v in (0, 1, 4, 5)] == [False, True, True, False]
+    assert not Disclosure(internal=True).hides_kpi("count", 3, 3, None, True)
+
+
+def test_a_percent_built_on_a_small_count_or_flagged_row_is_hidden() -> None:
+    published = Disclosure()
+    assert published.hides_kpi("percent", 50.0, 2, 4, False)  # numerator 2
+    assert published.hides_kpi("percent", 10.0, 10, 100, True)  # flagged by the warehouse
+    assert not published.hides_kpi("percent", 10.0, 10, 100, False)
+    assert published.hides_kpi("per_100k", 0.3, 3, 1_000_000, False)
+
+
+def test_kpi_frame_blanks_hidden_values_and_flags_them() -> None:
+    frame = pd.DataFrame(
+        {
+            "unit": ["count", "count", "percent"],
+            "value": [3.0, 12.0, 40.0],
+            "numerator": [3.0, 12.0, 2.0],
+            "denominator": [None, None, 5.0],
+            "ci_lower": [1.0, 6.0, 10.0],
+            "ci_upper": [8.0, 20.0, 80.0],
+            "is_suppressed": [False, False, False],
+        }
+    )
+    shown = Disclosure().kpi_frame(frame)
+    assert list(shown.suppressed) == [True, False, True]
+    assert shown.value.isna().tolist() == [True, False, True]
+    assert shown.ci_upper.isna().tolist() == [True, False, True]
+    assert Disclosure(internal=True).kpi_frame(frame).value.tolist() == [3.0, 12.0, 40.0]
+
+
+def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
+    counts = {"a": 3.0, "b": 40.0, "c": 7.0, "d": 0.0}
+    assert secondary_suppression(counts, {"a"}) == {"a", "c"}  # zero is not a useful complement
+    assert secondary_suppression(counts, {"a", "c"}) == {"a", "c"}  # two hidden: nothing recoverable
+    assert secondary_suppression(counts, set()) == set()
+
+
+def test_threshold_is_configurable() -> None:
+    assert Disclosure(threshold=10).is_small(7)
+    assert Disclosure(threshold=10).label == "<10"
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", '=HYPERLINK("http://x")'])
+def test_formula_cells_are_neutralised(cell: str) -> None:
+    assert export.neutralise(cell) == "'" + cell
+
+
+def test_csv_escapes_formulas_blanks_hidden_cells_and_names_them() -> None:
+    frame = pd.DataFrame({"Force": ["=cmd|' /C calc'!A0", "Safe"], "Count": [float("nan"), 12.0], "Rate": [-1.5, 2.0]})
+    hidden = pd.DataFrame({"Force": [False, False], "Count": [True, False], "Rate": [False, False]})
+    text = export.to_csv(frame, hidden).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["Force"].startswith("'=")
+    assert rows[0]["Count"] == ""
+    assert rows[0]["suppressed"] == "Count"
+    assert rows[1]["suppressed"] == ""
+    assert rows[0]["Rate"] == "-1.5"  # numbers are numbers, not formulas
+    assert rows[1]["Count"] in ("12.0", "12")
+
+
+# --- formatting -------------------------------------------------------------------------------------------
+
+
+def test_formatting_and_financial_years() -> None:
+    assert format_value(1234.0, "count") == "1,234"
+    assert format_value(12.345, "percent") == "12.3%"
+    assert format_value(45.61, "per_100k") == "45.6 per 100k"
+    assert format_value(45.61, "per_100k", compact=True) == "45.6"
+    assert format_value(None, "count") == "–"
+    assert fy_start("2023/24") == dt.date(2023, 4, 1)
+    assert fy_end("2023/24") == dt.date(2024, 3, 31)
+    assert previous_fy("2000/01") == "1999/00"
+
+
+# --- charts -----------------------------------------------------------------------------------------------
+
+PROV = Provenance(source="test source", period="April 2020 to March 2021, monthly")
+DATES = tuple(dt.date(2020, m, 1) for m in range(4, 13))
+
+
+def _chart_cases() -> list[tuple[str, charts.Chart, str]]:
+    values = tuple(float(i) for i in range(len(DATES)))
+    return [
+        (
+            "trend",
+            charts.trend_chart(
+                Trend("T", "percent", (Line("a", DATES, values),), PROV, markers=(Marker(dt.date(2020, 6, 1), "m"),))
+            ),
+            "Percent (%)",
+        ),
+        (
+            "spc",
+            charts.spc_chart(
+                SpcSeries(
+                    "S",
+                    "count",
+                    DATES,
+                    values,
+                    values,
+                    values,
+                    values,
+                    ("common_cause",) * 8 + ("special_cause_concern",),
+                    PROV,
+                )
+            ),
+            "Number",
+        ),
+        (
+            "funnel",
+            charts.funnel_chart(
+                Funnel(
+                    "F",
+                    "per_100k",
+                    "Population",
+                    (FunnelPoint("X", "x", 1e5, 3.0),),
+                    3.0,
+                    (1e4, 1e6),
+                    (1, 2),
+                    (5, 4),
+                    (0, 1),
+                    (6, 5),
+                    "X",
+                    PROV,
+                )
+            ),
+            "Rate per 100,000 population",
+        ),
+        (
+            "its",
+            charts.its_chart(
+                ItsSeries("I", "count", DATES, values, values, values, (False,) * 4 + (True,) * 5, DATES[4], PROV)
+            ),
+            "Number",
+        ),
+        (
+            "grouped",
+            charts.grouped_chart(Grouped("G", "percent", ("a", "b"), (("g1", (1.0, 2.0)),), PROV)),
+            "Percent (%)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize(("name", "chart", "axis"), _chart_cases(), ids=lambda c: c if isinstance(c, str) else "")
+def test_every_chart_has_title_units_caption_and_the_palette(name: str, chart: charts.Chart, axis: str) -> None:
+    layout = chart.figure.layout
+    assert layout.title.text
+    assert axis in (layout.yaxis.title.text or "") + (layout.xaxis.title.text or "")
+    assert chart.caption.startswith("Source: test source.") and "Period:" in chart.caption
+    colours = {str(t.marker.color) for t in chart.figure.data if isinstance(t.marker.color, str)}
+    colours |= {str(t.line.color) for t in chart.figure.data if getattr(t, "line", None) and t.line.color}
+    allowed = set(charts.PALETTE) | {charts.GREY, "#000000", "#000"}
+    assert colours <= allowed, f"{name}: colours outside the colour-blind-safe palette: {colours - allowed}"
+
+
+def test_spc_chart_colours_special_causes() -> None:
+    chart = dict((n, c) for n, c, _ in _chart_cases())["spc"]
+    concern = [t for t in chart.figure.data if t.name == "Special cause: concern"]
+    assert len(concern) == 1 and list(concern[0].y) == [8.0]
+
+
+# --- queries ----------------------------------------------------------------------------------------------
+
+
+def test_no_sql_is_built_from_values() -> None:
+    """f-strings in queries.py may only splice the module's own column list, never a parameter."""
+    tree = ast.parse((DASHBOARD / "queries.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            spliced = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+            assert all(isinstance(e, ast.Name) and e.id == "_KPI_COLUMNS" for e in spliced), ast.unparse(node)
+    for module in DASHBOARD.rglob("*.py"):
+        if module.name != "queries.py":
+            source = module.read_text()
+            assert "duckdb.connect" not in source and ".execute(" not in source, f"SQL outside queries.py: {module}"
+
+
+def _serving(path: Path, value: int) -> None:
+    tmp = path.with_suffix(".tmp")
+    with duckdb.connect(str(tmp)) as con:
+        con.execute("create table t as select ? as v", [value])
+    os.replace(tmp, path)  # how `concordat publish` swaps the file
+
+
+def test_cached_queries_see_a_new_serving_file_without_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "serving.duckdb"
+    _serving(path, 1)
+    db = queries.Serving(path)
+    assert db.query("t", "select v from t").v.iloc[0] == 1
+    before = db.version()
+    _serving(path, 2)
+    assert db.version() != before
+    assert db.query("t", "select v from t").v.iloc[0] == 2
+
+
+def test_queries_are_read_only(tmp_path: Path) -> None:
+    path = tmp_path / "serving.duckdb"
+    _serving(path, 1)
+    with pytest.raises(duckdb.Error):
+        queries.execute(path, "create table u as select 1", ())
+
+
+# --- the command ------------------------------------------------------------------------------------------
+
+
+def test_dashboard_without_a_serving_file_says_to_publish(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["dashboard", "--port", "8599"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "concordat publish" in err and "\n" not in err and "Traceback" not in err
+
+
+def test_streamlit_command_is_headless_without_usage_stats() -> None:
+    from dashboard.command import APP, streamlit_command
+
+    argv = streamlit_command(8600)
+    assert str(APP) in argv and APP.exists()
+    joined = " ".join(argv)
+    assert "--server.headless true" in joined and "--server.port 8600" in joined
+    assert "--browser.gatherUsageStats false" in joined
