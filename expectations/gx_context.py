@@ -20,6 +20,8 @@ import pandas as pd
 from concordat import paths
 
 COMMITTED_GX = paths.EXPECTATIONS_DIR / "gx"
+#: Validation results kept per suite for Data Docs' history; older ones are pruned so building stays quick.
+KEEP_RESULTS = 10
 DATASOURCE = "concordat"
 SITE = "local_site"
 
@@ -52,7 +54,18 @@ def prepare_working_context(home: Path) -> Path:
     shutil.copytree(COMMITTED_GX / "expectations", suites)
     # Validation definitions and the data source are recreated each run from the current suites.
     shutil.rmtree(root / "validation_definitions", ignore_errors=True)
+    _prune_results(root / "uncommitted" / "validations")
     return root
+
+
+def _prune_results(validations: Path, keep: int = KEEP_RESULTS) -> None:
+    """Keep the newest `keep` stored results of each suite (GX: validations/<suite>/<run>/<time>/<batch>.json)."""
+    if not validations.is_dir():
+        return
+    for suite_dir in validations.iterdir():
+        files = sorted(suite_dir.rglob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[keep:]:
+            old.unlink()
 
 
 @dataclass
@@ -109,5 +122,7 @@ class Runner:
         )
 
     def build_data_docs(self) -> Path:
+        """Rebuild the site from scratch (pages of pruned results would otherwise linger, unlinked)."""
+        shutil.rmtree(data_docs_dir(), ignore_errors=True)
         self.context.build_data_docs(site_names=[SITE])
         return data_docs_dir() / "index.html"

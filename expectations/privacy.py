@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from concordat.contracts import CONTRACTS
+from concordat.contracts import CONTRACTS, normalise_header
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 TEXT_TYPES = ("VARCHAR",)
@@ -134,7 +134,7 @@ def _profile_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[tup
             rows += [
                 {
                     "table_name": table,
-                    "column_name": f"{column}.{key}".lower(),
+                    "column_name": f"{column.lower()}.{normalise_header(key)}",
                     "data_type": "JSON key",
                     "person_level": person_level,
                 }

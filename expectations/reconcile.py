@@ -32,13 +32,11 @@ def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[st
     return [r[0] for r in rows]
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str, like: str = "%") -> list[str]:
+def _tables(con: duckdb.DuckDBPyConnection, schema: str, prefix: str = "") -> list[str]:
     rows = con.execute(
-        "select table_name from information_schema.tables where table_schema = ? and table_name like ? "
-        "order by table_name",
-        [schema, like],
+        "select table_name from information_schema.tables where table_schema = ? order by table_name", [schema]
     ).fetchall()
-    return [r[0] for r in rows]
+    return [r[0] for r in rows if r[0].startswith(prefix)]
 
 
 def ingest_reconciliation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -108,7 +106,7 @@ def _trace(fact: str, columns: set[str]) -> tuple[str, str] | None:
 def fact_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per marts.fct_* table: rows, how it is traced, and rows with no raw row behind them."""
     rows = []
-    for fact in _tables(con, "marts", "fct\\_%"):
+    for fact in _tables(con, "marts", "fct_"):
         columns = set(_columns(con, "marts", fact))
         (fact_rows,) = con.execute(f"select count(*) from marts.{_q(fact)}").fetchone()
         trace = _trace(fact, columns)
@@ -128,7 +126,7 @@ def fact_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _s136_fact(con: duckdb.DuckDBPyConnection) -> tuple[str, set[str]]:
-    candidates = [t for t in _tables(con, "marts", "fct\\_%") if "detained_at" in _columns(con, "marts", t)]
+    candidates = [t for t in _tables(con, "marts", "fct_") if "detained_at" in _columns(con, "marts", t)]
     candidates.sort(key=lambda t: ("s136" not in t, "detention" not in t, t))
     if not candidates:
         raise BatchUnavailable("no marts.fct_* table of s136 detentions (with detained_at) to reconcile against")

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -109,9 +110,24 @@ def _column_of(kwargs: dict[str, Any]) -> str | None:
     return None
 
 
-def _short(value: Any) -> str:
-    text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+def _plain(value: Any) -> str:
+    """numpy scalars and timestamps as a person writes them (`1`, not `np.int64(1)`)."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
+        with contextlib.suppress(ValueError, AttributeError):
+            value = value.item()
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+    return str(value)
+
+
+def _short(value: Any, limit: int = 120) -> str:
+    if isinstance(value, dict):
+        text = ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
+    elif isinstance(value, (list, tuple)):
+        text = "(" + ", ".join(_plain(v) for v in value) + ")"
+    else:
+        text = _plain(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def observed(result: dict[str, Any], exception: str | None) -> str:
@@ -123,7 +139,7 @@ def observed(result: dict[str, Any], exception: str | None) -> str:
         if not count:
             return f"0 of {total} rows unexpected"
         examples = result.get("partial_unexpected_index_list") or result.get("partial_unexpected_list") or []
-        shown = "; ".join(_short(e) for e in examples[:EXAMPLES])
+        shown = "; ".join(f"[{_short(e)}]" for e in examples[:EXAMPLES])
         return f"{count} of {total} rows unexpected" + (f", e.g. {shown}" if shown else "")
     if "observed_value" in result:
         return _short(result["observed_value"])

@@ -11,11 +11,11 @@ from expectations.spec import Suite, critical
 
 #: Column names that say "personal data" (matched against lower-cased names, `extra.<key>` for JSON keys).
 PERSONAL_COLUMN_REGEX = (
-    r"(^|[._])("
+    r"(?:^|[._])(?:"
     r"forenames?|surname|first_?name|last_?name|full_?name|given_?names?|family_?name|middle_?names?|maiden_?name"
-    r"|person_?name|patient_?name|dob|date_?of_?birth|birth_?date|birthdate|nhs_?(number|no|num)"
-    r"|(home_|street_|email_)?address(_?line_?\d*)?|post_?code"
-    r")($|[._])"
+    r"|person_?name|patient_?name|dob|date_?of_?birth|birth_?date|birthdate|nhs_?(?:number|no|num)"
+    r"|(?:home_|street_|email_)?address(?:_?line_?\d*)?|post_?code"
+    r")(?:$|[._])"
 )
 
 

@@ -19,10 +19,10 @@ NOW = {"$PARAMETER": "now"}
 FY_LABEL_REGEX = r"^\d{4}/\d{2}$"
 
 
-def _force_codes(contract: Contract) -> list[str]:
+def _force_codes(col: Column) -> list[str]:
     codes = [f.code for f in all_forces()]
-    # Aggregate sources may carry national totals (ho_s136's `England and Wales` row is stored as EW).
-    return [*codes, NATIONAL_CODE] if contract.kind == "aggregate" else codes
+    # A force column allowing national totals stores `England and Wales` as EW (ho_s136).
+    return [*codes, NATIONAL_CODE] if col.allow_national else codes
 
 
 def _column_expectations(contract: Contract, col: Column) -> list[Expect]:
@@ -41,7 +41,7 @@ def _column_expectations(contract: Contract, col: Column) -> list[Expect]:
                 "expect_column_values_to_be_in_set",
                 "force holds the ONS Police Force Area code (or BTP); a name or unknown code would split an area",
                 column=col.name,
-                value_set=_force_codes(contract),
+                value_set=_force_codes(col),
             )
         )
     elif col.type == "category" and col.depends_on:

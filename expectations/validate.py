@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,21 @@ from concordat.fingerprint import build_fingerprint
 from expectations import batches, results
 from expectations.errors import BatchUnavailable
 from expectations.gx_context import Runner, load_suite_files
+
+
+def utc_now() -> datetime:
+    """Naive UTC, like every timestamp the ingest layer writes."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def uk_now() -> datetime:
+    """Now in UK local time (naive): the contracts' datetimes are local UK time, so "not in the future" is too."""
+    try:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None)
+    except (ImportError, KeyError, OSError):  # no time zone database: allow for British Summer Time
+        return utc_now() + timedelta(hours=1)
 
 
 def new_run_id(now: datetime) -> str:
@@ -45,10 +60,10 @@ def open_warehouse(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConne
 def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.Run:
     """Run every suite on the build warehouse; store and return the run."""
     warehouse = warehouse or paths.build_warehouse()
-    started = datetime.now()
+    started = utc_now()
     suites = load_suite_files()
     runner = Runner.open(paths.home())
-    parameters = {"now": started.isoformat(timespec="seconds")}
+    parameters = {"now": uk_now().isoformat(timespec="seconds")}
     with open_warehouse(warehouse, read_only=True) as con:
         run = results.Run(new_run_id(started), started, build_fingerprint(con))
         for i, suite in enumerate(suites, 1):
@@ -67,7 +82,7 @@ def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.
     run.data_docs = str(runner.build_data_docs())
     if progress.enabled(json_mode):
         progress.update("", json_mode)
-    run.finished_at = datetime.now()
+    run.finished_at = utc_now()
     with open_warehouse(warehouse, read_only=False) as con:
         results.store(con, run)
     return run
