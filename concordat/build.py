@@ -37,6 +37,7 @@ class DbtOutcome:
     """What one dbt invocation did: counts per resource type and status, and each failure."""
 
     success: bool
+    command: str = "build"
     counts: Counter[tuple[str, str]] = field(default_factory=Counter)
     failures: list[tuple[str, str]] = field(default_factory=list)  # (node, message)
     error: str | None = None
@@ -50,7 +51,7 @@ class DbtOutcome:
             f"{sum(c.values())} {rtype}s ({', '.join(f'{n} {s}' for s, n in sorted(c.items()))})"
             for rtype, c in by_type.items()
         ]
-        head = "dbt build " + ("succeeded" if self.success else "FAILED") + f" in {self.elapsed_s:.1f} s"
+        head = f"dbt {self.command} " + ("succeeded" if self.success else "FAILED") + f" in {self.elapsed_s:.1f} s"
         lines = [head + (": " + "; ".join(parts) if parts else "")]
         if self.error:
             lines.append(f"  error: {self.error}")
@@ -111,11 +112,14 @@ def invoke_dbt(command: Sequence[str], warehouse: Path, home: Path) -> DbtOutcom
         "none",
         "--log-level-file",
         "info",
+        "--no-use-colors",
     ]
     start = time.perf_counter()
     with _warehouse_env(warehouse):
         res = dbtRunner(callbacks=[_progress_callback]).invoke(argv)
-    outcome = DbtOutcome(success=bool(res.success), elapsed_s=time.perf_counter() - start)
+    outcome = DbtOutcome(
+        success=bool(res.success), command=" ".join(command[:2]), elapsed_s=time.perf_counter() - start
+    )
     if res.exception is not None:
         outcome.error = f"{type(res.exception).__name__}: {res.exception}".strip()
     for result in getattr(res.result, "results", None) or []:
@@ -186,7 +190,8 @@ def build(full_refresh: bool = False) -> DbtOutcome:
     ensure_raw_tables(warehouse)
     build_id = uuid.uuid4().hex
     started_at = datetime.now()
-    command = ["build", "--full-refresh"] if full_refresh else ["build"]
+    # Unit tests check the SQL logic, not the data: they run in the test suite (dbt's advice), not on every build.
+    command = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else [])]
     with progress.step("dbt build"):
         outcome = invoke_dbt(command, warehouse, home)
     record_build(warehouse, build_id, started_at, datetime.now(), outcome.success, full_refresh)

@@ -377,3 +377,12 @@ def test_docs_generate_includes_exposures(hand_warehouse: Path) -> None:
     manifest = (target / "manifest.json").read_text()
     for page in ("Overview", "Officer placements", "Published statistics", "Definitions"):
         assert f'"label": "{page}"' in manifest
+
+
+def test_dbt_unit_tests_pass(hand_warehouse: Path) -> None:
+    """The hand-worked dbt unit tests (models/*/_unit_tests.yml): every KPI and the edge cases of the brief."""
+    home = hand_warehouse.parent
+    outcome = build.invoke_dbt(["test", "--select", "test_type:unit"], hand_warehouse, home)
+    assert outcome.success, outcome.summary()
+    ran = sum(n for (rtype, _), n in outcome.counts.items() if rtype == "unit_test")
+    assert ran >= 7
