@@ -39,6 +39,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
+from numpy.typing import ArrayLike
 
 AR_ORDER = 1
 GLSAR_ITERATIONS = 10
@@ -68,35 +69,47 @@ class ImpactEstimate:
 
 @dataclass(frozen=True)
 class _Window:
-    """The months a model uses: the series without the transition month and months after the end."""
+    """The months a model uses (in order): the series without missing values, the transition month and any
+    months after the end date. Plain arrays: one is built per area per estimate, so it must be cheap."""
 
-    frame: pd.DataFrame  # period_start, value, t (months from first), is_post, months_since
-    months_before: int
-    months_after: int
+    period_start: np.ndarray  # datetime64[D]
+    value: np.ndarray
+    month: np.ndarray  # months since 1970-01, for alignment
+    is_post: np.ndarray
+    months_since: np.ndarray  # months since the first post month (0 before it)
+
+    @property
+    def months_before(self) -> int:
+        return int((~self.is_post).sum())
+
+    @property
+    def months_after(self) -> int:
+        return int(self.is_post.sum())
+
+    @property
+    def t(self) -> np.ndarray:
+        return (self.month - self.month.min()).astype(float) if self.month.size else self.month.astype(float)
 
 
-def _month_number(dates: pd.Series) -> np.ndarray:
-    d = pd.to_datetime(dates)
-    return (d.dt.year * 12 + d.dt.month - 1).to_numpy()
+def _month_of(date: object) -> int:
+    ts = pd.Timestamp(date)
+    return (ts.year - 1970) * 12 + ts.month - 1
 
 
-def _window(period_start: pd.Series, values: pd.Series, start_date: object, end_date: object | None) -> _Window:
-    frame = pd.DataFrame({"period_start": pd.to_datetime(period_start).to_numpy(), "value": np.asarray(values, float)})
-    frame = frame.dropna(subset=["value"]).sort_values("period_start").reset_index(drop=True)
-    start = pd.Timestamp(start_date)
-    month = _month_number(frame["period_start"])
-    start_month = start.year * 12 + start.month - 1
-    first_post = start_month if start.day == 1 else start_month + 1  # a month the intervention only partly covers
-    keep = (month < start_month) | (month >= first_post)
+def _window(period_start: ArrayLike, values: ArrayLike, start_date: object, end_date: object | None) -> _Window:
+    days = np.asarray(pd.to_datetime(np.asarray(period_start)), dtype="datetime64[D]")
+    value = np.asarray(values, dtype=float)
+    order = np.argsort(days, kind="stable")
+    days, value = days[order], value[order]
+    month = days.astype("datetime64[M]").astype(np.int64)
+    start_month = _month_of(start_date)
+    first_post = start_month if pd.Timestamp(start_date).day == 1 else start_month + 1  # partly covered month
+    keep = ~np.isnan(value) & ((month < start_month) | (month >= first_post))
     if end_date is not None and not pd.isna(end_date):
-        end = pd.Timestamp(end_date)
-        keep &= month <= end.year * 12 + end.month - 1
-    frame = frame[keep].reset_index(drop=True)
-    month = _month_number(frame["period_start"])
-    frame["t"] = month - (month.min() if len(month) else 0)
-    frame["is_post"] = month >= first_post
-    frame["months_since"] = np.where(frame["is_post"], month - first_post, 0)
-    return _Window(frame, int((~frame["is_post"]).sum()), int(frame["is_post"].sum()))
+        keep &= month <= _month_of(end_date)
+    days, value, month = days[keep], value[keep], month[keep]
+    is_post = month >= first_post
+    return _Window(days, value, month, is_post, np.where(is_post, month - first_post, 0))
 
 
 def _too_short(window: _Window) -> str | None:
@@ -132,15 +145,32 @@ def _fit(y: np.ndarray, x: pd.DataFrame) -> object:
     return sm.GLSAR(y, x.to_numpy(float), rho=AR_ORDER).iterative_fit(maxiter=GLSAR_ITERATIONS)
 
 
-def _not_estimated(method: Method, window: _Window, note: str, comparators: tuple[str, ...] = ()) -> ImpactEstimate:
+def _not_estimated(
+    method: Method,
+    window: _Window,
+    note: str,
+    comparators: tuple[str, ...] = (),
+    series: pd.DataFrame | None = None,
+    months: tuple[int, int] | None = None,
+) -> ImpactEstimate:
+    before, after = months or (window.months_before, window.months_after)
     return ImpactEstimate(
-        method, None, None, None, None, window.months_before, window.months_after, comparators, note=note
+        method,
+        None,
+        None,
+        None,
+        None,
+        before,
+        after,
+        comparators,
+        series if series is not None else pd.DataFrame(),
+        note,
     )
 
 
 def its(
-    period_start: pd.Series,
-    values: pd.Series,
+    period_start: ArrayLike,
+    values: ArrayLike,
     start_date: object,
     end_date: object | None = None,
     seasonal: bool | None = None,
@@ -153,46 +183,50 @@ def its(
     short = _too_short(window)
     if short:
         return _not_estimated("its", window, short)
-    f = window.frame
     x = pd.DataFrame(
         {
             "level": 1.0,
-            "time": f["t"].astype(float),
-            "step": f["is_post"].astype(float),
-            "slope_change": f["months_since"].astype(float),
+            "time": window.t,
+            "step": window.is_post.astype(float),
+            "slope_change": window.months_since.astype(float),
         }
     )
     if seasonal if seasonal is not None else window.months_before >= SEASONAL_FROM:
-        months = pd.to_datetime(f["period_start"]).dt.month
-        for m in sorted(months.unique())[1:]:
-            x[f"month_{m}"] = (months == m).astype(float)
-    y = f["value"].to_numpy(float)
+        month_of_year = window.month % 12
+        for m in np.unique(month_of_year)[1:]:
+            x[f"month_{m + 1}"] = (month_of_year == m).astype(float)
+    y = window.value
     results = _fit(y, x)
     beta = np.asarray(results.params)  # type: ignore[attr-defined]
     fitted = x.to_numpy(float) @ beta
     x_cf = x.copy()
     x_cf[["step", "slope_change"]] = 0.0
     counterfactual = x_cf.to_numpy(float) @ beta
-    post = f["is_post"].to_numpy(bool)
+    post = window.is_post
     cf_post = counterfactual[post]
-    series = pd.DataFrame(
+    series = _series(window.period_start, y, fitted, counterfactual, post)
+    if np.any(cf_post <= 0):
+        return _not_estimated("its", window, "the counterfactual is not positive after the start", series=series)
+    weights = np.zeros(x.shape[1])
+    weights[x.columns.get_loc("step")] = np.mean(1 / cf_post)
+    weights[x.columns.get_loc("slope_change")] = np.mean(window.months_since[post] / cf_post)
+    c = _relative_contrast(results, weights)
+    return ImpactEstimate(
+        "its", c.estimate, c.ci_lower, c.ci_upper, c.p_value, window.months_before, window.months_after, (), series
+    )
+
+
+def _series(
+    period_start: np.ndarray, observed: np.ndarray, fitted: np.ndarray, counterfactual: np.ndarray, post: np.ndarray
+) -> pd.DataFrame:
+    return pd.DataFrame(
         {
-            "period_start": f["period_start"].to_numpy(),
-            "observed": y,
+            "period_start": pd.to_datetime(period_start),
+            "observed": observed,
             "fitted": fitted,
             "counterfactual": counterfactual,
             "is_post": post,
         }
-    )
-    if np.any(cf_post <= 0):
-        est = _not_estimated("its", window, "the counterfactual is not positive after the start")
-        return ImpactEstimate(**{**est.__dict__, "series": series})
-    weights = np.zeros(x.shape[1])
-    weights[x.columns.get_loc("step")] = np.mean(1 / cf_post)
-    weights[x.columns.get_loc("slope_change")] = np.mean(f["months_since"].to_numpy(float)[post] / cf_post)
-    c = _relative_contrast(results, weights)
-    return ImpactEstimate(
-        "its", c.estimate, c.ci_lower, c.ci_upper, c.p_value, window.months_before, window.months_after, (), series
     )
 
 
@@ -211,57 +245,43 @@ def did(
     short = _too_short(window)
     if short:
         return _not_estimated("did", window, short)
-    f = window.frame
-    pre_mean = f.loc[~f["is_post"], "value"].mean()
+    pre_mean = window.value[~window.is_post].mean()
     if not pre_mean > 0:
         return _not_estimated("did", window, "the treated series' pre-period mean is not positive")
 
+    first = window.month.min()
+    span = int(window.month.max() - first + 1)
+    total, count = np.zeros(span), np.zeros(span)
     used: list[str] = []
-    indexed: list[pd.Series] = []
     for code in sorted(comparators):
         cw = _window(comparators[code]["period_start"], comparators[code]["value"], start_date, end_date)
-        c_pre = cw.frame.loc[~cw.frame["is_post"], "value"]
-        if len(c_pre) < MIN_BEFORE or not c_pre.mean() > 0:
+        c_pre = cw.value[~cw.is_post]
+        if c_pre.size < MIN_BEFORE or not c_pre.mean() > 0:
             continue
         used.append(code)
-        indexed.append(pd.Series(cw.frame["value"].to_numpy() / c_pre.mean(), index=cw.frame["period_start"]))
+        inside = (cw.month >= first) & (cw.month < first + span)
+        np.add.at(total, cw.month[inside] - first, cw.value[inside] / c_pre.mean())
+        np.add.at(count, cw.month[inside] - first, 1)
     if not used:
         return _not_estimated("did", window, "no comparator force has enough data")
-    comparison = pd.concat(indexed, axis=1).mean(axis=1)  # mean of the available comparators each month
-    control = comparison.reindex(pd.DatetimeIndex(f["period_start"])).to_numpy(float)
-    treated_index = f["value"].to_numpy(float) / pre_mean
+    with np.errstate(invalid="ignore", divide="ignore"):
+        control = (total / count)[window.month - first]  # mean of the available comparators each month
     ok = ~np.isnan(control)
-    post = f["is_post"].to_numpy(bool)
+    post = window.is_post
     if (~post & ok).sum() < MIN_BEFORE or (post & ok).sum() < MIN_AFTER:
         return _not_estimated("did", window, "comparators do not cover the treated force's months", tuple(used))
-    gap = treated_index[ok] - control[ok]
-    x = pd.DataFrame({"level": 1.0, "post": post[ok].astype(float)})
+    control, post, observed = control[ok], post[ok], window.value[ok]
+    gap = observed / pre_mean - control
+    x = pd.DataFrame({"level": 1.0, "post": post.astype(float)})
     results = _fit(gap, x)
     level, effect = np.asarray(results.params)  # type: ignore[attr-defined]
     counterfactual = (control + level) * pre_mean
     fitted = counterfactual + np.where(post, effect, 0.0) * pre_mean
-    series = pd.DataFrame(
-        {
-            "period_start": f["period_start"].to_numpy()[ok],
-            "observed": f["value"].to_numpy(float)[ok],
-            "fitted": fitted[ok],
-            "counterfactual": counterfactual[ok],
-            "is_post": post[ok],
-        }
-    )
-    cf_post = (control + level)[ok & post]
+    series = _series(window.period_start[ok], observed, fitted, counterfactual, post)
+    months = (int((~post).sum()), int(post.sum()))
+    cf_post = (control + level)[post]
     if np.any(cf_post <= 0):
-        est = _not_estimated("did", window, "the counterfactual is not positive after the start", tuple(used))
-        return ImpactEstimate(**{**est.__dict__, "series": series})
+        note = "the counterfactual is not positive after the start"
+        return _not_estimated("did", window, note, tuple(used), series, months)
     c = _relative_contrast(results, np.array([0.0, np.mean(1 / cf_post)]))
-    return ImpactEstimate(
-        "did",
-        c.estimate,
-        c.ci_lower,
-        c.ci_upper,
-        c.p_value,
-        int((~post & ok).sum()),
-        int((post & ok).sum()),
-        tuple(used),
-        series,
-    )
+    return ImpactEstimate("did", c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, tuple(used), series)

@@ -1,0 +1,168 @@
+"""Intervention impact: ITS and DiD recover planted effects and rarely find one where none was planted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from concordat.methods import impact
+
+PERIODS = pd.Series(pd.date_range("2016-04-01", periods=120, freq="MS"))
+START = pd.Timestamp("2021-04-01")  # month 60: five years before, five after
+
+
+def synthetic(
+    rng: np.random.Generator, effect: np.ndarray | float = 0.0, base: float = 100.0, phi: float = 0.3
+) -> tuple[np.ndarray, float]:
+    """A seasonal, trending monthly series with AR(1) noise; the effect multiplies it after START.
+
+    Returns (values, true effect) where the true effect follows the shared definition: mean over post months of
+    (expected with intervention - counterfactual) / counterfactual x 100.
+    """
+    t = np.arange(len(PERIODS))
+    counterfactual = base * (1 + 0.002 * t) * (1 + 0.1 * np.sin(2 * np.pi * PERIODS.dt.month.to_numpy() / 12))
+    noise = np.zeros(len(t))
+    for i in range(1, len(t)):
+        noise[i] = phi * noise[i - 1] + rng.normal(0, 0.06 * base)
+    post = (PERIODS >= START).to_numpy()
+    multiplier = np.where(post, effect, 0.0)
+    return counterfactual * (1 + multiplier) + noise, float(np.mean(multiplier[post]) * 100)
+
+
+def ramp(fraction_at_end: float) -> np.ndarray:
+    """An effect growing linearly from 0 at the start to `fraction_at_end` at the last month (placements)."""
+    post = (PERIODS >= START).to_numpy()
+    k = np.cumsum(post)
+    return np.where(post, fraction_at_end * k / post.sum(), 0.0)
+
+
+def run_its(values: np.ndarray, **kwargs: object) -> impact.ImpactEstimate:
+    return impact.its(PERIODS, pd.Series(values), START, **kwargs)
+
+
+def comparators(rng: np.random.Generator, n: int = 10) -> dict[str, pd.DataFrame]:
+    return {
+        f"C{i:02d}": pd.DataFrame({"period_start": PERIODS, "value": synthetic(rng, base=rng.uniform(30, 300))[0]})
+        for i in range(n)
+    }
+
+
+def run_did(rng: np.random.Generator, effect: float) -> tuple[impact.ImpactEstimate, float]:
+    values, truth = synthetic(rng, effect)
+    treated = pd.DataFrame({"period_start": PERIODS, "value": values})
+    return impact.did(treated, comparators(rng), START), truth
+
+
+# --- ITS ------------------------------------------------------------------------------------------------
+
+
+def test_its_recovers_a_planted_step_within_its_interval() -> None:
+    values, truth = synthetic(np.random.default_rng(11), -0.20)
+    est = run_its(values)
+    assert truth == pytest.approx(-20.0)
+    assert est.ci_lower < truth < est.ci_upper
+    assert est.p_value < 0.001
+    assert (est.months_before, est.months_after) == (60, 60)
+    assert est.estimate == pytest.approx(-20, abs=5)
+
+
+def test_its_interval_covers_the_planted_step_in_most_series() -> None:
+    rng = np.random.default_rng(2024)
+    results = [run_its(v) for v, _ in (synthetic(rng, -0.15) for _ in range(100))]
+    coverage = np.mean([r.ci_lower < -15 < r.ci_upper for r in results])
+    assert coverage >= 0.88, coverage
+    assert np.mean([r.p_value < 0.05 for r in results]) >= 0.95  # power against a 15% step
+
+
+def test_its_recovers_a_ramping_effect_as_its_after_period_average() -> None:
+    values, truth = synthetic(np.random.default_rng(5), ramp(-0.30))
+    est = run_its(values)
+    assert truth == pytest.approx(-15.25, abs=0.01)
+    assert est.ci_lower < truth < est.ci_upper
+
+
+def test_its_false_positive_rate_on_series_with_no_change() -> None:
+    """Report: ITS rejected 'no change' at 5% in 6.5% of 400 null AR(1) seasonal series (seed 99)."""
+    rng = np.random.default_rng(99)
+    p_values = np.array([run_its(synthetic(rng)[0]).p_value for _ in range(400)])
+    rate = float(np.mean(p_values < 0.05))
+    print(f"ITS false-positive rate at 5%: {rate:.3f} over {len(p_values)} series")
+    assert rate <= 0.10
+
+
+def test_its_series_has_counterfactual_equal_to_fit_before_the_start() -> None:
+    values, _ = synthetic(np.random.default_rng(1), -0.2)
+    s = run_its(values).series
+    assert list(s.columns) == ["period_start", "observed", "fitted", "counterfactual", "is_post"]
+    pre, post = s[~s["is_post"]], s[s["is_post"]]
+    assert np.allclose(pre["fitted"], pre["counterfactual"])
+    assert (post["fitted"] < post["counterfactual"]).all()
+    assert len(pre) == 60 and len(post) == 60
+
+
+def test_its_drops_missing_months_and_the_transition_month() -> None:
+    values, _ = synthetic(np.random.default_rng(3), -0.2)
+    values[[5, 6, 70]] = np.nan
+    est = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2021-04-15"))  # starts mid-April: April dropped
+    assert (est.months_before, est.months_after) == (58, 58)
+    assert pd.Timestamp("2021-04-01") not in set(est.series["period_start"])
+    assert est.series["is_post"].iloc[58] and est.series["period_start"].iloc[58] == pd.Timestamp("2021-05-01")
+
+
+def test_its_ignores_months_after_the_end_date() -> None:
+    values, _ = synthetic(np.random.default_rng(3), -0.2)
+    est = impact.its(PERIODS, pd.Series(values), START, end_date=pd.Timestamp("2022-03-31"))
+    assert (est.months_before, est.months_after) == (60, 12)
+
+
+def test_its_needs_enough_months_either_side() -> None:
+    values, _ = synthetic(np.random.default_rng(3))
+    early = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2016-12-01"))
+    assert early.estimate is None and "months before" in early.note
+    late = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2026-01-01"))
+    assert late.estimate is None and "months after" in late.note
+    empty = impact.its(pd.Series([], dtype="datetime64[ns]"), pd.Series([], dtype=float), START)
+    assert empty.estimate is None and empty.months_before == 0
+
+
+def test_its_declines_a_relative_effect_when_the_counterfactual_is_not_positive() -> None:
+    values = np.r_[np.linspace(50, 1, 60), np.zeros(60)]  # a count falling to zero: the trend projects below 0
+    est = run_its(values, seasonal=False)
+    assert est.estimate is None and "counterfactual" in est.note
+    assert not est.series.empty
+
+
+# --- DiD ------------------------------------------------------------------------------------------------
+
+
+def test_did_recovers_a_planted_step_against_comparators() -> None:
+    est, truth = run_did(np.random.default_rng(21), -0.20)
+    assert est.method == "did"
+    assert est.ci_lower < truth < est.ci_upper
+    assert est.p_value < 0.001
+    assert est.comparator_areas == tuple(f"C{i:02d}" for i in range(10))
+    s = est.series
+    assert np.allclose(s.loc[~s["is_post"], "fitted"], s.loc[~s["is_post"], "counterfactual"])
+
+
+def test_did_false_positive_rate_on_series_with_no_change() -> None:
+    """Report: DiD's rate is a little above ITS's (about 7.5% over 3,000 null series; 5.8-10.8% across seeds of
+    400) - AR(1) errors estimated from 120 months understate the variance slightly."""
+    rng = np.random.default_rng(1)
+    p_values = np.array([run_did(rng, 0.0)[0].p_value for _ in range(300)])
+    rate = float(np.mean(p_values < 0.05))
+    print(f"DiD false-positive rate at 5%: {rate:.3f} over {len(p_values)} series")
+    assert rate <= 0.11
+
+
+def test_did_leaves_out_comparators_without_a_usable_baseline() -> None:
+    rng = np.random.default_rng(4)
+    values, _ = synthetic(rng, -0.1)
+    pool = comparators(rng, 3)
+    pool["ZERO"] = pd.DataFrame({"period_start": PERIODS, "value": np.zeros(120)})
+    pool["LATE"] = pd.DataFrame({"period_start": PERIODS[80:], "value": np.ones(40)})
+    est = impact.did(pd.DataFrame({"period_start": PERIODS, "value": values}), pool, START)
+    assert est.comparator_areas == ("C00", "C01", "C02")
+    none = impact.did(pd.DataFrame({"period_start": PERIODS, "value": values}), {}, START)
+    assert none.estimate is None and "comparator" in none.note
