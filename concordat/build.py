@@ -118,7 +118,9 @@ def invoke_dbt(command: Sequence[str], warehouse: Path, home: Path) -> DbtOutcom
     with _warehouse_env(warehouse):
         res = dbtRunner(callbacks=[_progress_callback]).invoke(argv)
     outcome = DbtOutcome(
-        success=bool(res.success), command=" ".join(command[:2]), elapsed_s=time.perf_counter() - start
+        success=bool(res.success),
+        command=" ".join(c for c in command[:2] if not c.startswith("-")),
+        elapsed_s=time.perf_counter() - start,
     )
     if res.exception is not None:
         outcome.error = f"{type(res.exception).__name__}: {res.exception}".strip()

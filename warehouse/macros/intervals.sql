@@ -9,8 +9,8 @@
     bound is 'lower' or 'upper'. -#}
 {% macro wilson_interval(numerator, denominator, bound) -%}
     {%- set z = z95() -%}
-    {%- set n = 'cast(' ~ denominator ~ ' as ' ~ dbt.type_float() ~ ')' -%}
-    {%- set p = '(cast(' ~ numerator ~ ' as ' ~ dbt.type_float() ~ ') / ' ~ n ~ ')' -%}
+    {%- set n = 'cast(' ~ denominator ~ ' as ' ~ type_double() ~ ')' -%}
+    {%- set p = '(cast(' ~ numerator ~ ' as ' ~ type_double() ~ ') / ' ~ n ~ ')' -%}
     {%- set sign = '-' if bound == 'lower' else '+' -%}
     case when {{ denominator }} > 0 then
         100.0 * (
@@ -25,7 +25,7 @@
     bound is 'lower' or 'upper'. Rates scale the result by 100000 / population. -#}
 {% macro poisson_interval(observed, bound, exact_alias) -%}
     {%- set z = z95() -%}
-    {%- set o = 'cast(' ~ observed ~ ' as ' ~ dbt.type_float() ~ ')' -%}
+    {%- set o = 'cast(' ~ observed ~ ' as ' ~ type_double() ~ ')' -%}
     case
         when {{ observed }} is null then null
         when {{ observed }} < 10 then {{ exact_alias }}.{{ bound }}

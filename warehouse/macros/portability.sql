@@ -81,3 +81,14 @@
         financial_year_label(expr)
     ]) }}
 {%- endmacro %}
+
+{#- A double-precision float. dbt.type_float() is `float`, which DuckDB reads as 4-byte FLOAT. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'concordat')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}double precision{%- endmacro %}
+
+{% macro duckdb__type_double() -%}double{%- endmacro %}
+
+{% macro spark__type_double() -%}double{%- endmacro %}

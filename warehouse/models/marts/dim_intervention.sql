@@ -13,7 +13,7 @@ with register as (
         i.description,
         'register' as origin,
         t.kpi_id,
-        cast(null as {{ dbt.type_float() }}) as true_effect_pct
+        cast(null as {{ type_double() }}) as true_effect_pct
     from {{ ref('interventions') }} as i
     left join {{ ref('intervention_type_kpis') }} as t on t.type = i.type
 ),

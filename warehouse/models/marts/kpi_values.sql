@@ -34,7 +34,7 @@ valued as (
             when r.aggregation = 'rate' then
                 case when r.population > 0 then 100000.0 * r.numerator / r.population end
             when r.aggregation in ('median', 'mean') then r.measured_value
-            else cast(r.numerator as {{ dbt.type_float() }})
+            else cast(r.numerator as {{ type_double() }})
         end as value,
         case
             when r.aggregation = 'percent' then {{ wilson_interval('r.numerator', 'r.denominator', 'lower') }}
@@ -91,9 +91,9 @@ select
     c.period_grain,
     c.period_start,
     p.period_label,
-    c.numerator,
-    c.denominator,
-    c.value,
+    cast(c.numerator as {{ dbt.type_bigint() }}) as numerator,
+    cast(c.denominator as {{ dbt.type_bigint() }}) as denominator,
+    cast(c.value as {{ type_double() }}) as value,
     c.unit,
     c.ci_lower,
     c.ci_upper,

@@ -16,8 +16,8 @@ renamed as (
         cast(mhsds_count as {{ dbt.type_int() }}) as mhsds_count,
         cast(acute_count as {{ dbt.type_int() }}) as acute_count,
         cast(total_count as {{ dbt.type_int() }}) as total_count,
-        cast(crude_rate as {{ dbt.type_float() }}) as crude_rate_per_100k,
-        cast(std_rate as {{ dbt.type_float() }}) as std_rate_per_100k,
+        cast(crude_rate as {{ type_double() }}) as crude_rate_per_100k,
+        cast(std_rate as {{ type_double() }}) as std_rate_per_100k,
         confidence_interval,
         cast(is_suppressed as boolean) as is_suppressed,
         loaded_at

@@ -12,7 +12,7 @@ renamed as (
         cast(end_date as date) as end_date,
         description,
         kpi_id,
-        cast(true_effect_pct as {{ dbt.type_float() }}) as true_effect_pct,
+        cast(true_effect_pct as {{ type_double() }}) as true_effect_pct,
         loaded_at
     from source
 )
