@@ -18,7 +18,8 @@ from concordat.demo import calibration as cal
 
 MINUTES_PER_YEAR = 525_960.0
 NEW_PERSON_SHARE = 0.66
-PARETO_SHAPE = 1.3
+PARETO_SHAPE = 2.0
+PROPENSITY_CAP = 30.0  # without a cap a handful of people would take hundreds of detentions
 RECENCY_YEARS = 1.0
 PLACED_WEIGHT = 2.0
 OFFICERS_PER_ANNUAL_DETENTION = 0.5
@@ -68,7 +69,9 @@ class PersonPool:
     def _add(self, rng: np.random.Generator, n: int, first_seen: np.ndarray) -> None:
         under_18 = rng.random(n) < cal.UNDER_18_NEW_PERSON
         age = np.where(under_18, rng.uniform(11.0, 18.0, n), 18.0 + np.minimum(rng.gamma(2.0, 11.0, n), 72.0))
-        self.propensity = np.concatenate([self.propensity, rng.pareto(PARETO_SHAPE, n) + 0.2])
+        self.propensity = np.concatenate(
+            [self.propensity, np.minimum(rng.pareto(PARETO_SHAPE, n) + 0.2, PROPENSITY_CAP)]
+        )
         self.birth = np.concatenate([self.birth, first_seen - age])
         self.sex = np.concatenate([self.sex, rng.choice(len(cal.SEX), n, p=cal.SEX)])
         self.ethnicity = np.concatenate([self.ethnicity, rng.choice(len(cal.ETHNICITY), n, p=cal.ETHNICITY)])

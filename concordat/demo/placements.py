@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from concordat.demo.sampling import Quota
+
 COMMUNITY_SERVICES: tuple[tuple[str, str], ...] = (
     ("Community Enhancing Recovery Team", "Community"),
     ("Liaison Service", "Other"),
@@ -75,27 +77,32 @@ def schedule(
     cohort_start = week
     pool = iter(officers)
     seq = 0
+    batches = 0
+    breach_batch = int(rng.integers(1, 7))  # the planted capacity breach: in one of the first few batches
     breach_planted = False
+    withdrawals = Quota(WITHDRAWN_SHARE, carry=0.5)
     while True:
         size = max(1, round(int(rng.integers(*COHORT_SIZE)) * multiplier))
         cohort = str(cohort_start.astype("datetime64[M]"))
         week = max(week, cohort_start)
         members = [next(pool, None) for _ in range(size)]
         members = [m for m in members if m is not None]
+        withdrawing = set(rng.permutation(len(members))[: withdrawals.take(len(members))].tolist())
         for first in range(0, len(members), BATCH):
             batch = members[first : first + BATCH]
             if week + 12 > end or not batch:
                 return out
             community = [COMMUNITY_SERVICES[i] for i in rng.permutation(len(COMMUNITY_SERVICES))] * CAPACITY
             wards = [WARDS[i] for i in rng.permutation(len(WARDS))] * CAPACITY
-            plant_breach = not breach_planted and len(batch) >= 3 and rng.random() < 0.2
+            batches += 1
+            plant_breach = not breach_planted and batches >= breach_batch and len(batch) >= 3
             if plant_breach:  # three officers in the first officer's service, the same week
                 community[1] = community[2] = community[0]
                 breach_planted = True
                 out.breaches.append({"force": force_code, "service": community[0][0], "week_start": str(week)})
             for i, officer in enumerate(batch):
                 withdrawn_week = 0
-                if rng.random() < WITHDRAWN_SHARE:
+                if first + i in withdrawing:
                     withdrawn_week = 1 if rng.random() < 0.6 else 2
                 pre = int(rng.choice([1, 2, 3, 4], p=[0.15, 0.35, 0.35, 0.15]))
                 post = int(min(5, pre + rng.choice([0, 1, 2], p=[0.25, 0.5, 0.25])))

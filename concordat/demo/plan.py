@@ -146,7 +146,7 @@ def build_plan(
     pops = np.array([f.population or 0 for f in all_forces], dtype=float) * variation
     territorial = pops / pops.sum() * (1.0 - cal.BTP_SHARE)
     weights = np.where([f.code == "BTP" for f in all_forces], cal.BTP_SHARE, territorial)
-    consult = np.clip(rng.normal(cal.CONSULT_YES_AFTER_PCA, 0.05, len(all_forces)), 0.42, 0.66)
+    consult = np.clip(rng.normal(cal.CONSULT_YES_AFTER_PCA, 0.05, len(all_forces)), 0.45, 0.62)
     plans = {
         f.code: ForcePlan(force=f, abbr=abbr[f.code], weight=float(w), consult_yes=float(c))
         for f, w, c in zip(all_forces, weights, consult, strict=True)

@@ -192,9 +192,13 @@ def generate(
     u = rng.random(n)
     long_wait = np.where(after_pca, 0.02, 0.045)
     hours = np.where(
-        u < 0.0005,
+        u < 0.0003,
         rng.uniform(36.1, 48.0, n),
-        np.where(u < 0.0005 + long_wait, rng.uniform(20.0, 34.0, n), rng.lognormal(np.log(6.0), 0.6, n)),
+        np.where(
+            u < 0.0003 + long_wait,
+            rng.uniform(20.0, 33.0, n),
+            np.minimum(rng.lognormal(np.log(6.0), 0.6, n), 30.0),
+        ),
     )
     released = arrived + _minutes(hours * MIN_PER_HOUR)
     assessed = arrived + _minutes(hours * MIN_PER_HOUR * rng.uniform(0.5, 0.95, n))
