@@ -8,8 +8,9 @@ import pytest
 
 from concordat.methods import impact
 
-PERIODS = pd.Series(pd.date_range("2016-04-01", periods=120, freq="MS"))
-START = pd.Timestamp("2021-04-01")  # month 60: five years before, five after
+# After the national PCA 2017 change, so the models fit no national term (tested separately below).
+PERIODS = pd.Series(pd.date_range("2018-04-01", periods=120, freq="MS"))
+START = pd.Timestamp("2023-04-01")  # month 60: five years before, five after
 
 
 def synthetic(
@@ -104,23 +105,23 @@ def test_its_series_has_counterfactual_equal_to_fit_before_the_start() -> None:
 def test_its_drops_missing_months_and_the_transition_month() -> None:
     values, _ = synthetic(np.random.default_rng(3), -0.2)
     values[[5, 6, 70]] = np.nan
-    est = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2021-04-15"))  # starts mid-April: April dropped
+    est = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2023-04-15"))  # starts mid-April: April dropped
     assert (est.months_before, est.months_after) == (58, 58)
-    assert pd.Timestamp("2021-04-01") not in set(est.series["period_start"])
-    assert est.series["is_post"].iloc[58] and est.series["period_start"].iloc[58] == pd.Timestamp("2021-05-01")
+    assert pd.Timestamp("2023-04-01") not in set(est.series["period_start"])
+    assert est.series["is_post"].iloc[58] and est.series["period_start"].iloc[58] == pd.Timestamp("2023-05-01")
 
 
 def test_its_ignores_months_after_the_end_date() -> None:
     values, _ = synthetic(np.random.default_rng(3), -0.2)
-    est = impact.its(PERIODS, pd.Series(values), START, end_date=pd.Timestamp("2022-03-31"))
+    est = impact.its(PERIODS, pd.Series(values), START, end_date=pd.Timestamp("2024-03-31"))
     assert (est.months_before, est.months_after) == (60, 12)
 
 
 def test_its_needs_enough_months_either_side() -> None:
     values, _ = synthetic(np.random.default_rng(3))
-    early = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2016-12-01"))
+    early = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2018-12-01"))
     assert early.estimate is None and "months before" in early.note
-    late = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2026-01-01"))
+    late = impact.its(PERIODS, pd.Series(values), pd.Timestamp("2028-01-01"))
     assert late.estimate is None and "months after" in late.note
     empty = impact.its(pd.Series([], dtype="datetime64[ns]"), pd.Series([], dtype=float), START)
     assert empty.estimate is None and empty.months_before == 0
@@ -131,6 +132,26 @@ def test_its_declines_a_relative_effect_when_the_counterfactual_is_not_positive(
     est = run_its(values, seasonal=False)
     assert est.estimate is None and "counterfactual" in est.note
     assert not est.series.empty
+
+
+def test_a_national_change_in_the_window_is_not_taken_for_the_intervention(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PCA 2017 doubled health-professional consultation everywhere; a scheme starting 3 months later must not
+    get the credit. With the national term the planted +10% is recovered; without it ITS is far off."""
+    periods = pd.Series(pd.date_range("2014-04-01", periods=84, freq="MS"))
+    rng = np.random.default_rng(17)
+    months = periods.dt.to_period("M")
+    national = np.where(months > pd.Period("2017-12"), 2.0, np.where(months == pd.Period("2017-12"), 1.68, 1.0))
+    start = pd.Timestamp("2018-03-05")  # Sheffield's scheme: a Monday, so March 2018 is a transition month
+    scheme = np.where(periods > start, 0.10, 0.0)
+    values = 25 * national * (1 + scheme) + rng.normal(0, 1.0, len(periods))
+    with_term = impact.its(periods, pd.Series(values), start)
+    assert with_term.ci_lower < 10 < with_term.ci_upper
+    assert abs(with_term.estimate - 10) < 5
+    monkeypatch.setattr(impact, "NATIONAL_CHANGES", ())
+    without = impact.its(periods, pd.Series(values), start)
+    assert abs(without.estimate - 10) > 20
 
 
 # --- DiD ------------------------------------------------------------------------------------------------

@@ -46,6 +46,10 @@ GLSAR_ITERATIONS = 10
 MIN_BEFORE = 12
 MIN_AFTER = 6
 SEASONAL_FROM = 24  # months before the start needed to fit month-of-year terms
+#: National changes that moved these KPIs in every force at once. A model whose window spans one fits a level
+#: change there, so the change is not mistaken for (or hidden in) an intervention's effect: the Policing and
+#: Crime Act 2017 s136 changes (police stations, health-professional consultation) in force on 11 Dec 2017.
+NATIONAL_CHANGES: tuple[tuple[str, str], ...] = (("pca_2017", "2017-12-11"),)
 
 Method = Literal["its", "did"]
 
@@ -168,6 +172,63 @@ def _not_estimated(
     )
 
 
+def _national_terms(window: _Window) -> dict[str, np.ndarray]:
+    """A level-change regressor per national change inside the window: the share of each month on or after it.
+
+    Left out when it is constant over the window or indistinguishable from the intervention's own step.
+    """
+    terms: dict[str, np.ndarray] = {}
+    for name, date in NATIONAL_CHANGES:
+        change = pd.Timestamp(date)
+        month = _month_of(change)
+        partial = (change.days_in_month - change.day + 1) / change.days_in_month
+        exposure = np.where(window.month > month, 1.0, np.where(window.month == month, partial, 0.0))
+        if exposure.min() == exposure.max() or np.array_equal(exposure > 0, window.is_post):
+            continue
+        terms[f"change_{name}"] = exposure
+    return terms
+
+
+def _estimate(
+    method: Method,
+    window: _Window,
+    x: pd.DataFrame,
+    effect_columns: tuple[str, ...],
+    *,
+    observed: np.ndarray,
+    post: np.ndarray,
+    offset: np.ndarray | float = 0.0,
+    scale: float = 1.0,
+    comparators: tuple[str, ...] = (),
+) -> ImpactEstimate:
+    """Fit y = offset + X beta (AR(1) errors) and turn the intervention terms into the relative effect.
+
+    The counterfactual is offset + X beta with the `effect_columns` set to 0. Series values are in the original
+    units (x `scale`); the relative effect is unit-free.
+    """
+    y = observed / scale - offset
+    results = _fit(y, x)
+    beta = np.asarray(results.params)  # type: ignore[attr-defined]
+    design = x.to_numpy(float)
+    fitted = offset + design @ beta
+    x_cf = x.copy()
+    x_cf[list(effect_columns)] = 0.0
+    counterfactual = offset + x_cf.to_numpy(float) @ beta
+    series = _series(window.period_start, observed, fitted * scale, counterfactual * scale, post)
+    months = (int((~post).sum()), int(post.sum()))
+    cf_post = counterfactual[post]
+    if np.any(cf_post <= 0):
+        note = "the counterfactual is not positive after the start"
+        return _not_estimated(method, window, note, comparators, series, months)
+    # mean over post months of effect_t / cf_t = sum_j beta_j x mean(x_tj / cf_t): a contrast of beta
+    weights = np.zeros(design.shape[1])
+    for column in effect_columns:
+        j = x.columns.get_loc(column)
+        weights[j] = np.mean(design[post, j] / cf_post)
+    c = _relative_contrast(results, weights)
+    return ImpactEstimate(method, c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, comparators, series)
+
+
 def its(
     period_start: ArrayLike,
     values: ArrayLike,
@@ -189,31 +250,14 @@ def its(
             "time": window.t,
             "step": window.is_post.astype(float),
             "slope_change": window.months_since.astype(float),
+            **_national_terms(window),
         }
     )
     if seasonal if seasonal is not None else window.months_before >= SEASONAL_FROM:
         month_of_year = window.month % 12
         for m in np.unique(month_of_year)[1:]:
             x[f"month_{m + 1}"] = (month_of_year == m).astype(float)
-    y = window.value
-    results = _fit(y, x)
-    beta = np.asarray(results.params)  # type: ignore[attr-defined]
-    fitted = x.to_numpy(float) @ beta
-    x_cf = x.copy()
-    x_cf[["step", "slope_change"]] = 0.0
-    counterfactual = x_cf.to_numpy(float) @ beta
-    post = window.is_post
-    cf_post = counterfactual[post]
-    series = _series(window.period_start, y, fitted, counterfactual, post)
-    if np.any(cf_post <= 0):
-        return _not_estimated("its", window, "the counterfactual is not positive after the start", series=series)
-    weights = np.zeros(x.shape[1])
-    weights[x.columns.get_loc("step")] = np.mean(1 / cf_post)
-    weights[x.columns.get_loc("slope_change")] = np.mean(window.months_since[post] / cf_post)
-    c = _relative_contrast(results, weights)
-    return ImpactEstimate(
-        "its", c.estimate, c.ci_lower, c.ci_upper, c.p_value, window.months_before, window.months_after, (), series
-    )
+    return _estimate("its", window, x, ("step", "slope_change"), observed=window.value, post=window.is_post)
 
 
 def _series(
@@ -267,21 +311,18 @@ def did(
     with np.errstate(invalid="ignore", divide="ignore"):
         control = (total / count)[window.month - first]  # mean of the available comparators each month
     ok = ~np.isnan(control)
-    post = window.is_post
-    if (~post & ok).sum() < MIN_BEFORE or (post & ok).sum() < MIN_AFTER:
+    if (~window.is_post & ok).sum() < MIN_BEFORE or (window.is_post & ok).sum() < MIN_AFTER:
         return _not_estimated("did", window, "comparators do not cover the treated force's months", tuple(used))
-    control, post, observed = control[ok], post[ok], window.value[ok]
-    gap = observed / pre_mean - control
-    x = pd.DataFrame({"level": 1.0, "post": post.astype(float)})
-    results = _fit(gap, x)
-    level, effect = np.asarray(results.params)  # type: ignore[attr-defined]
-    counterfactual = (control + level) * pre_mean
-    fitted = counterfactual + np.where(post, effect, 0.0) * pre_mean
-    series = _series(window.period_start[ok], observed, fitted, counterfactual, post)
-    months = (int((~post).sum()), int(post.sum()))
-    cf_post = (control + level)[post]
-    if np.any(cf_post <= 0):
-        note = "the counterfactual is not positive after the start"
-        return _not_estimated("did", window, note, tuple(used), series, months)
-    c = _relative_contrast(results, np.array([0.0, np.mean(1 / cf_post)]))
-    return ImpactEstimate("did", c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, tuple(used), series)
+    window = _Window(*(getattr(window, f)[ok] for f in ("period_start", "value", "month", "is_post", "months_since")))
+    x = pd.DataFrame({"level": 1.0, **_national_terms(window), "post": window.is_post.astype(float)})
+    return _estimate(
+        "did",
+        window,
+        x,
+        ("post",),
+        observed=window.value,
+        post=window.is_post,
+        offset=control[ok],
+        scale=pre_mean,
+        comparators=tuple(used),
+    )
