@@ -46,6 +46,7 @@ class PageVisit:
     seconds: float  # navigation start to script finished and charts drawn
     errors: tuple[str, ...]
     charts: int
+    heading: str  # the page's h1, which names the area and year it shows
     screenshot: Path | None
 
 
@@ -149,7 +150,8 @@ def visit_pages(
                     shot = screenshots / f"{url_path or 'overview'}.png"
                     _screenshot_whole_page(page, shot)
                 charts = len(page.query_selector_all("[data-testid='stPlotlyChart']"))
-                visits.append(PageVisit(url_path, title, seconds, errors, charts, shot))
+                heading = page.inner_text("[data-testid='stMain'] h1")
+                visits.append(PageVisit(url_path, title, seconds, errors, charts, heading, shot))
                 page.close()
         finally:
             browser.close()

@@ -1,0 +1,197 @@
+"""The dashboard on a real published demo warehouse, through Streamlit's AppTest (no browser).
+
+Every page runs for England and Wales and for one force without an exception or an error box, and the numbers a
+user reads (tiles, tables) are compared with `marts.kpi_values` read straight from the serving file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import settings
+from dashboard.site import PAGES
+
+pytestmark = pytest.mark.slow
+
+APP = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+NATIONAL = "EW"
+
+
+@pytest.fixture(scope="module")
+def serving(small_published_home: Path) -> Iterator[Path]:
+    path = small_published_home / "serving.duckdb"
+    old = os.environ.get(settings.SERVING_FILE_ENV)
+    os.environ[settings.SERVING_FILE_ENV] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop(settings.SERVING_FILE_ENV, None)
+    else:
+        os.environ[settings.SERVING_FILE_ENV] = old
+
+
+def _sql(serving: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="module")
+def force(serving: Path) -> str:
+    """A force with detentions in the demo."""
+    return _sql(
+        serving,
+        "select min(area_code) from marts.kpi_values where kpi_id = 's136_detentions' and value > 0 "
+        "and area_code in (select area_code from marts.dim_area where area_type = 'force')",
+    )[0][0]
+
+
+@pytest.fixture(scope="module")
+def latest_year(serving: Path) -> str:
+    return _sql(serving, "select max(period_label) from marts.kpi_values where period_grain = 'financial_year'")[0][0]
+
+
+def _open(query: dict[str, str], page: str | None = None, internal: bool = False) -> AppTest:
+    os.environ[settings.INTERNAL_ENV] = "1" if internal else "0"
+    try:
+        at = AppTest.from_file(str(APP), default_timeout=120)
+        at.query_params.update(query)
+        at.run()
+        if page:
+            at.switch_page(f"views/{page}").run()
+    finally:
+        os.environ.pop(settings.INTERNAL_ENV, None)
+    return at
+
+
+def _assert_clean(at: AppTest, where: str) -> None:
+    assert not at.exception, f"{where}: {[e.value for e in at.exception]}"
+    assert not at.error, f"{where}: {[e.value for e in at.error]}"
+
+
+@pytest.mark.parametrize("area", ["national", "force"])
+def test_every_page_runs_without_an_error(serving: Path, force: str, area: str) -> None:
+    code = NATIONAL if area == "national" else force
+    at = _open({"area": code})
+    _assert_clean(at, "app")
+    for file, title, _, _ in PAGES:
+        at.switch_page(f"views/{file}").run()
+        _assert_clean(at, f"{title} ({code})")
+        assert at.title, f"{title} has no title"
+    assert at.query_params["area"] == code
+
+
+def _kpi(serving: Path, kpi_id: str, area: str, year: str) -> tuple[float, bool]:
+    rows = _sql(
+        serving,
+        "select value, is_suppressed from marts.kpi_values where kpi_id = ? and area_code = ? and segment = 'all' "
+        "and period_grain = 'financial_year' and period_label = ?",
+        [kpi_id, area, year],
+    )
+    assert len(rows) == 1, f"expected one {kpi_id} value for {area} {year}, got {rows}"
+    return rows[0]
+
+
+def _names(serving: Path) -> dict[str, str]:
+    return dict(_sql(serving, "select name, kpi_id from marts.dim_kpi"))
+
+
+@pytest.mark.parametrize("area", ["national", "force"])
+def test_overview_tiles_equal_kpi_values(serving: Path, force: str, latest_year: str, area: str) -> None:
+    code = NATIONAL if area == "national" else force
+    at = _open({"area": code, "fy": latest_year})
+    _assert_clean(at, "overview")
+    names = _names(serving)
+    tiles = {names[m.label]: m.value for m in at.metric}
+    assert {"s136_detentions", "pos_police_station_pct", "s136_rate_per_100k"} <= set(tiles)
+    value, hidden = _kpi(serving, "s136_detentions", code, latest_year)
+    assert not hidden and value >= 5, "the demo's yearly detentions should be shown"
+    assert int(tiles["s136_detentions"].replace(",", "")) == round(value)
+    percent, hidden = _kpi(serving, "pos_police_station_pct", code, latest_year)
+    assert tiles["pos_police_station_pct"] == ("suppressed" if hidden else f"{percent:.1f}%")
+    rate, _ = _kpi(serving, "s136_rate_per_100k", code, latest_year)
+    assert float(tiles["s136_rate_per_100k"].replace(",", "")) == pytest.approx(rate, abs=0.05)
+
+
+def test_s136_page_table_equals_kpi_values(serving: Path, force: str, latest_year: str) -> None:
+    at = _open({"area": force, "fy": latest_year}, page="s136.py")
+    _assert_clean(at, "s136")
+    table = at.dataframe[-1].value
+    checked = 0
+    for _, row in table.iterrows():
+        if row["kpi_id"] in ("s136_detentions", "detention_over_24h_pct") and row["Financial year"] == latest_year:
+            value, hidden = _kpi(serving, row["kpi_id"], force, latest_year)
+            if not hidden:
+                assert float(str(row["Value"]).replace(",", "")) == pytest.approx(value, abs=0.005)
+                checked += 1
+    assert checked >= 1
+
+
+def test_the_url_reopens_the_same_view_and_bad_values_fall_back(serving: Path, force: str) -> None:
+    first_year = _sql(serving, "select min(period_label) from marts.kpi_values where period_grain = 'financial_year'")[
+        0
+    ][0]
+    at = _open({"area": force, "fy": first_year, "grain": "quarter"}, page="custody.py")
+    _assert_clean(at, "custody")
+    assert dict(at.query_params) == {"area": force, "fy": first_year, "grain": "quarter"}
+    assert at.selectbox(key="area").value == force and at.selectbox(key="fy").value == first_year
+    assert any(first_year in m.value for m in at.markdown), "the page's table should be for the chosen year"
+    bad = _open({"area": "NOT-AN-AREA", "fy": "1066/67"})
+    _assert_clean(bad, "fallback")
+    assert bad.query_params["area"] == NATIONAL
+    assert bad.query_params["fy"] != "1066/67"
+
+
+def test_small_counts_show_as_lt5_unless_internal(serving: Path) -> None:
+    area, year, kpi_id, value = _sql(
+        serving,
+        "select area_code, period_label, kpi_id, value from marts.kpi_values where kpi_id = 'u18_police_station' "
+        "and segment = 'all' and period_grain = 'financial_year' and value between 1 and 4 "
+        "order by area_code, period_label limit 1",
+    )[0]
+    name = {v: k for k, v in _names(serving).items()}[kpi_id]
+    published = {m.label: m.value for m in _open({"area": area, "fy": year}).metric}
+    assert published[name] == "<5"
+    internal = {m.label: m.value for m in _open({"area": area, "fy": year}, internal=True).metric}
+    assert internal[name] == f"{value:,.0f}"
+
+
+def test_compare_forces_lists_every_force_with_a_rate(serving: Path, latest_year: str) -> None:
+    at = _open({"area": NATIONAL, "fy": latest_year}, page="compare.py")
+    _assert_clean(at, "compare")
+    shown = set(at.dataframe[0].value["Code"])
+    expected = {
+        r[0]
+        for r in _sql(
+            serving,
+            "select k.area_code from marts.kpi_values k join marts.dim_area a using (area_code) "
+            "where a.area_type = 'force' and k.kpi_id = 's136_rate_per_100k' and k.segment = 'all' "
+            "and k.period_grain = 'financial_year' and k.period_label = ? and not k.is_suppressed "
+            "and k.numerator >= 5 and k.denominator > 0",
+            [latest_year],
+        )
+    }
+    assert expected and shown == expected
+
+
+def test_definitions_page_lists_every_kpi(serving: Path) -> None:
+    at = _open({"area": NATIONAL}, page="definitions.py")
+    _assert_clean(at, "definitions")
+    listed = set(at.dataframe[0].value["kpi_id"])
+    assert listed == {r[0] for r in _sql(serving, "select kpi_id from marts.dim_kpi")}
+
+
+def test_impact_page_shows_the_register_and_an_estimate(serving: Path) -> None:
+    registered = {r[0] for r in _sql(serving, "select intervention_id from marts.dim_intervention")}
+    at = _open({"area": NATIONAL}, page="impact.py")
+    _assert_clean(at, "impact")
+    picker = at.selectbox(key="intervention")
+    assert len(picker.options) == len(registered) and picker.value in registered
+    estimates = at.dataframe[0].value
+    chosen = picker.value
+    expected = _sql(serving, "select count(*) from marts.intervention_impact where intervention_id = ?", [chosen])[0][0]
+    assert len(estimates) == expected

@@ -1,0 +1,60 @@
+"""`concordat dashboard` in headless Chromium: every page opens without an error, with a screenshot per page.
+
+Uses Debian's Chromium (`make browser` installs it) through Playwright; no browser is downloaded. Screenshots go
+to test-artifacts/screenshots/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import browser
+from dashboard.site import browser_paths
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+#: Pages that draw no Plotly chart (the overview has tiles with sparklines).
+CHARTLESS = {"overview", "definitions"}
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not browser.CHROMIUM.exists():
+        pytest.fail(f"{browser.CHROMIUM} is missing: run `make browser` (apt-get install chromium chromium-driver)")
+    return browser.CHROMIUM
+
+
+def _force_and_year(serving: Path) -> tuple[str, str, str]:
+    with duckdb.connect(str(serving), read_only=True) as con:
+        code, name = con.execute(
+            "select a.area_code, a.area_name from marts.dim_area a where a.area_type = 'force' and a.area_code in "
+            "(select area_code from marts.kpi_values where kpi_id = 's136_detentions' and value > 0) "
+            "order by a.area_code limit 1"
+        ).fetchone()
+        year = con.execute("select max(period_label) from marts.kpi_values where period_grain = 'financial_year'")
+        return code, name, year.fetchone()[0]
+
+
+def test_every_page_opens_in_chromium_without_an_error(small_published_home: Path, chromium: Path) -> None:
+    code, name, year = _force_and_year(small_published_home / "serving.duckdb")
+    port = browser.free_port()
+    log = SCREENSHOTS.parent / "dashboard-server.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with browser.serve(small_published_home, port, log=log):
+        visits = browser.visit_pages(port, browser_paths(), {"area": code, "fy": year}, SCREENSHOTS)
+    assert [v.url_path for v in visits] == [p for p, _ in browser_paths()]
+    for visit in visits:
+        page = visit.url_path or "overview"
+        assert not visit.errors, f"{page}: {visit.errors}"
+        assert visit.screenshot is not None and visit.screenshot.stat().st_size > 10_000, f"{page}: no screenshot"
+        if page not in CHARTLESS:
+            assert visit.charts > 0, f"{page}: no chart drawn"
+    headings = {v.url_path or "overview": v.heading for v in visits}
+    # The query string reopened the chosen force and year.
+    assert name in headings["overview"] and year in headings["overview"]
+    assert name in headings["s136"]
+    assert "Traceback" not in log.read_text()
