@@ -35,4 +35,6 @@ def run(args: argparse.Namespace) -> int:
     counts = manifest["row_counts"]
     assert isinstance(counts, dict)
     print(f"demo data written to {options.out}: " + ", ".join(f"{name} {n:,} rows" for name, n in counts.items()))
+    if not manifest["interventions"]:
+        print("no interventions planted: that needs at least 36 months (18 before and 18 after a start date)")
     return 0

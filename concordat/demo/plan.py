@@ -188,7 +188,7 @@ def _plant(
         if start is None:
             continue
         fp = plans[code]
-        fp.triage_contact_rate = float(rng.uniform(1.0, 1.6))
+        fp.triage_contact_rate = float(rng.uniform(2.0, 3.5))
         fp.triage = Intervention(
             intervention_id=f"DEMO-ST-{fp.abbr}",
             force=code,
