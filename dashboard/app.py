@@ -26,7 +26,7 @@ if not config.serving_file.exists():
     st.error(f"No serving file at {config.serving_file}. Run `concordat publish` (or `make run`) first, then reload.")
     st.stop()
 
-db = queries.Serving(config.serving_file)
+db = queries.Serving(config.serving_file, cached=config.cache)
 disclosure = Disclosure(internal=config.internal, threshold=config.threshold)
 
 with st.sidebar:

@@ -39,13 +39,17 @@ class Chart:
 
 
 def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
+    """Title top left; the legend (when there is one) below the plot so it never covers the title."""
+    entries = [t for t in fig.data if t.showlegend is not False]
+    legend = fig.layout.showlegend is not False and len(entries) > 1
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         xaxis_title=x_title,
         yaxis_title=y_title,
-        height=HEIGHT,
-        margin={"l": 60, "r": 20, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        height=HEIGHT + (50 if legend else 0),
+        margin={"l": 60, "r": 20, "t": 50, "b": 110 if legend else 40},
+        showlegend=legend,
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "xanchor": "left", "x": 0},
         template="plotly_white",
         colorway=list(PALETTE),
         hovermode="x unified",
@@ -74,6 +78,29 @@ def trend_chart(data: Trend) -> Chart:
         colour = PALETTE[i % len(PALETTE)]
         if data.kind == "bar":
             fig.add_bar(x=list(line.x), y=list(line.y), name=line.name, marker_color=colour)
+            continue
+        gaps = any(v is None for v in line.y)
+        if line.lower is not None and line.upper is not None and gaps:
+            # A band cannot bridge hidden periods: draw the interval as error bars instead.
+            fig.add_scatter(
+                x=list(line.x),
+                y=list(line.y),
+                name=line.name,
+                mode="markers",
+                marker={"color": colour, "size": 6},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "color": colour,
+                    "thickness": 1,
+                    "array": [
+                        None if u is None or y is None else u - y for u, y in zip(line.upper, line.y, strict=True)
+                    ],
+                    "arrayminus": [
+                        None if lo is None or y is None else y - lo for lo, y in zip(line.lower, line.y, strict=True)
+                    ],
+                },
+            )
             continue
         if line.lower is not None and line.upper is not None:
             fig.add_scatter(

@@ -54,6 +54,7 @@ def tiles(items: tuple[Tile, ...], per_row: int = 4) -> None:
                     tile.value,
                     delta=tile.delta,
                     delta_color=tile.delta_color,  # type: ignore[arg-type]
+                    delta_arrow=tile.delta_arrow,  # type: ignore[arg-type]
                     help=tile.help or None,
                     border=True,
                     chart_data=list(tile.spark) or None,

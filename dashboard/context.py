@@ -17,6 +17,8 @@ from dashboard.queries import Serving
 AREA_KEY, YEAR_KEY, GRAIN_KEY = "area", "fy", "grain"
 GRAINS: dict[str, str] = {"month": "Month", "quarter": "Quarter", "financial_year": "Financial year"}
 NATIONAL = "EW"
+#: Quarters by default: a force's monthly percents often rest on small counts that a published view hides.
+DEFAULT_GRAIN = "quarter"
 _CONTEXT_KEY = "_concordat_context"
 _TYPE_WORDS = {"national": "", "region": " (region)", "force": ""}
 
@@ -40,7 +42,7 @@ def select(db: Serving, disclosure: Disclosure) -> Context:
 
     _seed(AREA_KEY, codes, NATIONAL if NATIONAL in codes else codes[0])
     _seed(YEAR_KEY, years, years[-1])
-    _seed(GRAIN_KEY, list(GRAINS), "month")
+    _seed(GRAIN_KEY, list(GRAINS), DEFAULT_GRAIN)
     with st.sidebar:
         st.selectbox(
             "Area",

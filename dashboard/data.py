@@ -280,6 +280,19 @@ def kpi_table(
 # --- headline tiles and the plain-English summary ---------------------------------------------------------
 
 
+#: The Overview's headline tiles: (kpi_id, short label that fits a tile at 1280 px).
+HEADLINES: tuple[tuple[str, str], ...] = (
+    ("s136_detentions", "s136 detentions"),
+    ("s136_rate_per_100k", "Detentions per 100k"),
+    ("pos_police_station_pct", "Police station used"),
+    ("u18_police_station", "Under-18s in cells"),
+    ("detention_over_24h_pct", "Over 24 hours"),
+    ("conveyed_by_ambulance_pct", "By ambulance"),
+    ("consulted_hp_pct", "Consulted first"),
+    ("s136_after_triage_pct", "After street triage"),
+)
+
+
 @dataclass(frozen=True)
 class Tile:
     kpi_id: str
@@ -289,6 +302,7 @@ class Tile:
     previous_value: float | None
     delta: str | None
     delta_color: str  # normal | inverse | off (st.metric)
+    delta_arrow: str  # auto | off (no arrow when nothing changed)
     variation: str | None
     assurance: str | None
     spark: tuple[float, ...]
@@ -307,6 +321,8 @@ def _change(meta: KpiMeta, now: float | None, before: float | None, year: str) -
     if now is None or before is None:
         return None
     diff = now - before
+    if diff == 0:
+        return f"no change vs {year}"
     if meta.unit == "percent":
         return f"{diff:+.1f} pts vs {year}"
     if meta.unit == "score":
@@ -321,8 +337,10 @@ def _delta_color(direction: str) -> str:
     return {"lower": "inverse", "higher": "normal"}.get(direction, "off")
 
 
-def overview(ctx: Context, kpi_ids: Sequence[str]) -> Overview:
+def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> Overview:
     """Headline tiles for the chosen area and year, and one sentence per figure that changed."""
+    kpi_ids = [kpi_id for kpi_id, _ in headlines]
+    labels = dict(headlines)
     last_year = previous_fy(ctx.financial_year)
     this_start, last_start = ctx.period_start, fy_start(last_year)
     yearly = ctx.disclosure.kpi_frame(
@@ -341,7 +359,7 @@ def overview(ctx: Context, kpi_ids: Sequence[str]) -> Overview:
         before = None if before_row is None else _opt(before_row.value)
         hidden_now = now_row is not None and bool(now_row.suppressed)
         shown = (
-            (ctx.disclosure.label if meta.unit == "count" else "suppressed")
+            (ctx.disclosure.label if meta.unit == "count" else "hidden")
             if hidden_now
             else format_value(now, meta.unit, compact=True)
         )
@@ -350,16 +368,17 @@ def overview(ctx: Context, kpi_ids: Sequence[str]) -> Overview:
         tiles.append(
             Tile(
                 kpi_id=kpi_id,
-                label=meta.name,
+                label=labels[kpi_id],
                 value=shown,
                 raw_value=now,
                 previous_value=before,
                 delta=_change(meta, now, before, last_year),
-                delta_color=_delta_color(meta.direction),
+                delta_color=_delta_color(meta.direction) if now != before else "off",
+                delta_arrow="auto" if now != before else "off",
                 variation=variation,
                 assurance=assurance,
                 spark=spark,
-                help=meta.description,
+                help=f"{meta.name}: {meta.description}",
             )
         )
         sentence = _sentence(meta, now, before, ctx.financial_year, last_year)

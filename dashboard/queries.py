@@ -32,6 +32,10 @@ class QueryTiming:
     seconds: float
 
 
+#: When a list, every query's timing is appended to it (the benchmark sets it; see ``recording``).
+RECORDER: list[QueryTiming] | None = None
+
+
 @dataclass
 class Serving:
     """The serving file as a query target. ``cached=False`` and ``timings`` are for the benchmark."""
@@ -50,8 +54,10 @@ class Serving:
             frame = _cached_execute(str(self.path), self.version(), sql, frozen)
         else:
             frame = execute(self.path, sql, frozen)
-        if self.timings is not None:
-            self.timings.append(QueryTiming(name, time.perf_counter() - started))
+        timing = QueryTiming(name, time.perf_counter() - started)
+        for sink in (self.timings, RECORDER):
+            if sink is not None:
+                sink.append(timing)
         return frame
 
 

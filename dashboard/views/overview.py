@@ -4,20 +4,11 @@ import streamlit as st
 
 from dashboard import components, context, data
 
-HEADLINE_KPIS = (
-    "s136_detentions",
-    "s136_rate_per_100k",
-    "pos_police_station_pct",
-    "u18_police_station",
-    "detention_over_24h_pct",
-    "conveyed_by_ambulance_pct",
-    "consulted_hp_pct",
-    "s136_after_triage_pct",
-)
+HEADLINE_KPIS = tuple(kpi_id for kpi_id, _ in data.HEADLINES)
 
 ctx = context.current()
 st.title(f"Overview: {ctx.area_name}, {ctx.financial_year}")
-result = data.overview(ctx, HEADLINE_KPIS)
+result = data.overview(ctx)
 st.caption(
     f"Each tile: the {ctx.financial_year} value, its change against {result.previous_year}, the SPC variation and "
     "assurance icons of the monthly series, and the last 24 months. Source: Concordat warehouse (marts.kpi_values, "
