@@ -10,7 +10,7 @@ import pandas as pd
 from dashboard import queries
 from dashboard.data import Context, Table, _dates, _missing, _opt, kpi_source
 from dashboard.formatting import format_value
-from dashboard.shapes import ItsSeries, Provenance
+from dashboard.shapes import ItsSeries, Line, Marker, Provenance, Trend
 
 METHOD_NAMES = {"its": "Interrupted time series", "did": "Difference-in-differences"}
 
@@ -48,6 +48,7 @@ class Impact:
     kpi_id: str
     estimates: tuple[Estimate, ...]
     series: ItsSeries | None
+    comparison: Trend | None  # the force against its comparators, for the difference-in-differences
     table: Table
 
 
@@ -55,13 +56,25 @@ def intervention_choices(ctx: Context) -> pd.DataFrame:
     return queries.interventions(ctx.db)
 
 
-def impact(ctx: Context, intervention_id: str) -> Impact:
+def impact_kpis(ctx: Context, intervention_id: str) -> list[str]:
+    """KPIs with an estimate for the intervention, the one it targets first."""
+    register = queries.interventions(ctx.db).set_index("intervention_id")
+    target = register.at[intervention_id, "kpi_id"]
+    found = list(dict.fromkeys(queries.intervention_impact(ctx.db, intervention_id).kpi_id))
+    if not _missing(target) and target in found:
+        found.remove(target)
+        found.insert(0, target)
+    return found
+
+
+def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Impact:
+    """Estimates of every KPI of the intervention, and the ITS series of one (default: the targeted KPI)."""
     register = queries.interventions(ctx.db).set_index("intervention_id")
     row = register.loc[intervention_id]
     results = queries.intervention_impact(ctx.db, intervention_id)
-    kpi_id = row.kpi_id if not _missing(row.kpi_id) else (results.kpi_id.iloc[0] if not results.empty else None)
-    if kpi_id is None and not results.empty:
-        kpi_id = results.kpi_id.iloc[0]
+    if kpi_id is None:
+        kpis = impact_kpis(ctx, intervention_id)
+        kpi_id = kpis[0] if kpis else (None if _missing(row.kpi_id) else row.kpi_id)
     estimates = tuple(
         Estimate(
             method=r.method,
@@ -127,9 +140,46 @@ def impact(ctx: Context, intervention_id: str) -> Impact:
         kpi_id=kpi_id or "",
         estimates=estimates,
         series=series,
+        comparison=_comparison(ctx, row, kpi_id, start, estimates),
         table=table,
     )
 
 
 def describe(value: float | None, unit: str) -> str:
     return format_value(value, unit)
+
+
+def _comparison(
+    ctx: Context, row: pd.Series, kpi_id: str | None, start: dt.date, estimates: tuple[Estimate, ...]
+) -> Trend | None:
+    """The force's quarterly KPI beside the mean of the comparator forces the DiD estimate used."""
+    comparators = next((e.comparators for e in estimates if e.kpi_id == kpi_id and e.comparators), ())
+    if not kpi_id or not comparators:
+        return None
+    meta = ctx.meta(kpi_id)
+    frame = ctx.disclosure.kpi_frame(queries.kpi_for_areas(ctx.db, (row.area_code, *comparators), kpi_id, "quarter"))
+    if frame.empty:
+        return None
+    frame = frame.assign(period_start=pd.to_datetime(frame.period_start).dt.date)
+    own = frame[frame.area_code == row.area_code]
+    others = frame[frame.area_code != row.area_code].groupby("period_start")["value"].mean()
+    name = str(row.area_name or row.area_code)
+    lines = (
+        Line(name, tuple(own.period_start), tuple(_opt(v) for v in own.value)),
+        Line(
+            f"Comparator forces (mean of {len(comparators)})",
+            tuple(others.index),
+            tuple(_opt(v) for v in others.values),
+        ),
+    )
+    return Trend(
+        title=f"{meta.name}: {name} against forces without the intervention",
+        unit=meta.unit,
+        lines=lines,
+        provenance=Provenance(
+            source=kpi_source(kpi_id),
+            period=f"quarterly, {min(frame.period_start):%B %Y} to {max(frame.period_start):%B %Y}",
+            note=f"Comparators: {', '.join(comparators)}. Hidden (small-number) quarters are left out of the mean.",
+        ),
+        markers=(Marker(start, "Intervention starts"),),
+    )

@@ -227,6 +227,20 @@ def kpi_across_forces(db: Serving, kpi_id: str, grain: str, period_start: dt.dat
     )
 
 
+def kpi_for_areas(db: Serving, area_codes: Sequence[str], kpi_id: str, grain: str) -> pd.DataFrame:
+    """One KPI for several areas at one grain (an intervention's force and its comparators)."""
+    return db.query(
+        "kpi_for_areas",
+        f"""
+        select {_KPI_COLUMNS}
+        from marts.kpi_values as k
+        where list_contains(?, k.area_code) and k.kpi_id = ? and k.period_grain = ? and k.segment = 'all'
+        order by k.area_code, k.period_start
+        """,
+        (tuple(area_codes), kpi_id, grain),
+    )
+
+
 # --- SPC --------------------------------------------------------------------------------------------------
 
 

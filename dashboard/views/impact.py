@@ -25,12 +25,21 @@ if INTERVENTION_KEY not in st.session_state:
 chosen = st.selectbox("Intervention", ids, key=INTERVENTION_KEY, format_func=labels.__getitem__)
 st.query_params[INTERVENTION_KEY] = chosen
 
-result = data_impact.impact(ctx, chosen)
+kpis = data_impact.impact_kpis(ctx, chosen)
+kpi_id = None
+if len(kpis) > 1:
+    kpi_id = st.selectbox(
+        "KPI",
+        kpis,
+        format_func=lambda k: ctx.meta(k).name if k in ctx.catalogue else k,
+        help="The first is the KPI the intervention targets",
+    )
+result = data_impact.impact(ctx, chosen, kpi_id)
 described = register.set_index("intervention_id").loc[chosen, "description"]
 if isinstance(described, str) and described:
     st.caption(described)
 
-for estimate in result.estimates:
+for estimate in (e for e in result.estimates if e.kpi_id == result.kpi_id):
     kpi = ctx.catalogue.get(estimate.kpi_id)
     st.markdown(f"- {estimate.sentence(kpi.name if kpi else estimate.kpi_id)}")
 if not result.estimates:
@@ -38,6 +47,8 @@ if not result.estimates:
 
 if result.series is not None:
     components.chart(charts.its_chart(result.series), key="impact-its")
+if result.comparison is not None:
+    components.chart(charts.trend_chart(result.comparison), key="impact-did")
 st.caption(
     "How to read this: the interrupted time series fits the monthly level and trend before the start and asks how "
     "far the months after depart from that trend carried forward (the counterfactual); the change is the average "
