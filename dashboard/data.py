@@ -239,7 +239,11 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
 
 
 def kpi_table(
-    ctx: Context, kpi_ids: Sequence[str], segments: Sequence[str] = ("all",), title: str | None = None
+    ctx: Context,
+    kpi_ids: Sequence[str],
+    segments: Sequence[str] = ("all",),
+    title: str | None = None,
+    name: str = "kpis",
 ) -> Table:
     """This and last financial year's values of some KPIs for the chosen area, with their intervals."""
     this, last = ctx.period_start, fy_start(previous_fy(ctx.financial_year))
@@ -273,7 +277,7 @@ def kpi_table(
         title=title or f"Figures for {ctx.area_name}, {previous_fy(ctx.financial_year)} and {ctx.financial_year}",
         frame=out.reset_index(drop=True),
         labels=labels.reset_index(drop=True),
-        filename=f"concordat_kpis_{ctx.slug()}.csv",
+        filename=f"concordat_{name}_{ctx.slug()}.csv",
     )
 
 

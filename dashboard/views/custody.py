@@ -40,4 +40,4 @@ components.chart(
     ),
     key="custody-hcp",
 )
-components.table(data.kpi_table(ctx, TABLE_KPIS), key="custody")
+components.table(data.kpi_table(ctx, TABLE_KPIS, name="custody"), key="custody")

@@ -35,4 +35,4 @@ components.chart(
     charts.trend_chart(data.trend(ctx, data_sources.UNKNOWN_SHARE_KPIS, "Shares of unknown or missing values")),
     key="dq-unknown",
 )
-components.table(data.kpi_table(ctx, data_sources.UNKNOWN_SHARE_KPIS), key="dq-unknown")
+components.table(data.kpi_table(ctx, data_sources.UNKNOWN_SHARE_KPIS, name="unknown_shares"), key="dq-unknown")

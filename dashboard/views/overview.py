@@ -22,4 +22,4 @@ if result.summary:
 else:
     st.info("No change can be stated: last year's or this year's figures are missing or suppressed.")
 
-components.table(data.kpi_table(ctx, HEADLINE_KPIS), key="overview")
+components.table(data.kpi_table(ctx, HEADLINE_KPIS, name="headlines"), key="overview")

@@ -92,7 +92,13 @@ st.caption(
     "chosen for a placement may differ in other ways, and their detentions may be in different places or shifts."
 )
 components.table(
-    data.kpi_table(ctx, COMPARED_KPIS, segments=SEGMENTS, title=f"Placed vs other officers, {ctx.area_name}"),
+    data.kpi_table(
+        ctx,
+        COMPARED_KPIS,
+        segments=SEGMENTS,
+        title=f"Placed vs other officers, {ctx.area_name}",
+        name="placed_vs_other",
+    ),
     key="placements-segments",
 )
-components.table(data.kpi_table(ctx, TABLE_KPIS), key="placements")
+components.table(data.kpi_table(ctx, TABLE_KPIS, name="placements"), key="placements")

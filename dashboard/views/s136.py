@@ -137,4 +137,4 @@ components.chart(
     key="s136-repeat",
 )
 
-components.table(data.kpi_table(ctx, TABLE_KPIS), key="s136")
+components.table(data.kpi_table(ctx, TABLE_KPIS, name="s136"), key="s136")

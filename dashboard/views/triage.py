@@ -43,4 +43,4 @@ with right:
         ),
         key="triage-share",
     )
-components.table(data.kpi_table(ctx, TABLE_KPIS), key="triage")
+components.table(data.kpi_table(ctx, TABLE_KPIS, name="triage"), key="triage")
