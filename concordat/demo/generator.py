@@ -142,7 +142,9 @@ def _force_states(
             )
             officers.set_placed(schedule.completed_officers, np.array(schedule.completed_at, dtype="datetime64[m]"))
             schedules[fp.force.code] = schedule
-        states.append(records.ForceState(plan=fp, persons=PersonPool(f"{fp.abbr}-P"), officers=officers))
+        persons = PersonPool(f"{fp.abbr}-P")
+        persons.warm_up(rng, plan.months[0].astype("datetime64[m]"), annual)
+        states.append(records.ForceState(plan=fp, persons=persons, officers=officers))
     return states, schedules
 
 

@@ -23,6 +23,7 @@ PROPENSITY_CAP = 30.0  # without a cap a handful of people would take hundreds o
 RECENCY_YEARS = 1.0
 PLACED_WEIGHT = 2.0
 OFFICERS_PER_ANNUAL_DETENTION = 0.5
+WARM_UP_YEARS = 2
 
 
 def years_of(times: np.ndarray) -> np.ndarray:
@@ -65,6 +66,17 @@ class PersonPool:
             who[repeat_rows] = rng.choice(len(self), size=len(repeat_rows), p=weight / weight.sum())
         np.maximum.at(self.last_seen, who, t)
         return who
+
+    def warm_up(
+        self, rng: np.random.Generator, before: np.datetime64, annual: float, years: int = WARM_UP_YEARS
+    ) -> None:
+        """Detentions of the years before the range, drawn but not written: people detained before the first
+        year return in it, as they do in a real extract (otherwise the first year would have no repeats)."""
+        for back in range(years, 0, -1):
+            start = before.astype("datetime64[m]") - int(back * MINUTES_PER_YEAR)
+            n = int(rng.poisson(annual))
+            offsets = np.sort(rng.integers(0, int(MINUTES_PER_YEAR), n))
+            self.draw(rng, start + offsets.astype("timedelta64[m]"))
 
     def _add(self, rng: np.random.Generator, n: int, first_seen: np.ndarray) -> None:
         under_18 = rng.random(n) < cal.UNDER_18_NEW_PERSON
