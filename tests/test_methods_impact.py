@@ -154,6 +154,40 @@ def test_a_national_change_in_the_window_is_not_taken_for_the_intervention(
     assert abs(without.estimate - 10) > 20
 
 
+def test_its_with_a_control_series_is_not_fooled_by_a_national_rise_and_fall() -> None:
+    """A national peak (demand rising then falling) shared by every force: the force's own linear trend would
+    read the fall as the intervention's effect; a control series from untreated forces absorbs it."""
+    rng = np.random.default_rng(8)
+    t = np.arange(len(PERIODS))
+    national = 1 + 0.5 * np.exp(-(((t - 75) / 18) ** 2))  # peaks 15 months after the start
+
+    def force(base: float, effect: float = 0.0) -> np.ndarray:
+        post = (PERIODS >= START).to_numpy()
+        return base * national * np.where(post, 1 + effect, 1) + rng.normal(0, 0.04 * base, len(t))
+
+    treated = force(100, -0.2)
+    pool = {f"C{i}": pd.DataFrame({"period_start": PERIODS, "value": force(rng.uniform(50, 200))}) for i in range(8)}
+    alone = impact.its(PERIODS, pd.Series(treated), START)
+    controlled = impact.its(PERIODS, pd.Series(treated), START, comparators=pool)
+    assert abs(alone.estimate + 20) > 10  # the national fall read as part of the effect
+    assert controlled.ci_lower < -20 < controlled.ci_upper
+    assert abs(controlled.estimate + 20) < 4
+    assert controlled.comparator_areas == tuple(sorted(pool))
+    placebo = impact.its(PERIODS, pd.Series(force(100)), START, comparators=pool)
+    assert placebo.p_value > 0.05
+
+
+def test_its_with_comparators_keeps_its_false_positive_rate() -> None:
+    rng = np.random.default_rng(12)
+    p_values = []
+    for _ in range(150):
+        values, _ = synthetic(rng)
+        p_values.append(run_its(values, comparators=comparators(rng, 6)).p_value)
+    rate = float(np.mean(np.array(p_values) < 0.05))
+    print(f"ITS with a control series, false-positive rate at 5%: {rate:.3f} over {len(p_values)} series")
+    assert rate <= 0.11
+
+
 # --- DiD ------------------------------------------------------------------------------------------------
 
 

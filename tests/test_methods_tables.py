@@ -152,7 +152,7 @@ def test_impact_rows_for_every_intervention_and_targeted_kpi(warehouse: duckdb.D
         assert p1.loc[method, "p_value"] < 0.001
     # comparators: forces only (not EW), never the treated force nor a force with a street-triage intervention
     assert p1.loc["did", "comparator_areas"] == ",".join(f for f in FORCES if f not in (FORCES[0],))
-    assert pd.isna(p1.loc["its", "comparator_areas"])
+    assert p1.loc["its", "comparator_areas"] == p1.loc["did", "comparator_areas"]  # its control series
     r1 = impact[impact["intervention_id"] == "R1"].set_index("method")
     assert FORCES[1] not in r1.loc["did", "comparator_areas"].split(",")
     assert (r1.loc["its", "months_before"], r1.loc["its", "months_after"]) == (62, 33)  # June 2021 is dropped

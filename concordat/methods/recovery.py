@@ -39,8 +39,9 @@ def planted_vs_estimated(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def untreated_significance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """ITS at each planted intervention's start date in every force that never had that type (nor any
-    intervention targeting that KPI): where nothing was planted, how often is the change significant at 5%?"""
+    """ITS and DiD at each planted intervention's start date in every force that never had that type (nor any
+    intervention targeting that KPI), against the other such forces: where nothing was planted, how often is
+    the change significant at 5%?"""
     series = read_monthly_series(con)
     interventions = con.execute("select intervention_id, area_code, type, start_date from marts.dim_intervention").df()
     type_kpis = con.execute("select distinct type, kpi_id from raw.intervention_type_kpis").df()
@@ -52,14 +53,27 @@ def untreated_significance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
     by_key = {key: g for key, g in series.groupby(["kpi_id", "area_code"], sort=False)}
     for iv in planted.itertuples(index=False):
-        for area in sorted(comparator_areas(forces, interventions, type_kpis, iv.type, iv.kpi_id)):
+        pool = comparator_areas(forces, interventions, type_kpis, iv.type, iv.kpi_id)
+        for area in sorted(pool):
             g = by_key.get((iv.kpi_id, area))
             if g is None:
                 continue
-            est = impact.its(g["period_start"], g["value"], iv.start_date)
-            if est.p_value is not None:
-                rows.append({"kpi_id": iv.kpi_id, "pseudo_start": iv.start_date, "area_code": area, "p": est.p_value})
-    return pd.DataFrame(rows, columns=["kpi_id", "pseudo_start", "area_code", "p"])
+            others = {code: by_key[(iv.kpi_id, code)] for code in pool - {area} if (iv.kpi_id, code) in by_key}
+            for method, est in (
+                ("its", impact.its(g["period_start"], g["value"], iv.start_date, comparators=others)),
+                ("did", impact.did(g, others, iv.start_date)),
+            ):
+                if est.p_value is not None:
+                    rows.append(
+                        {
+                            "kpi_id": iv.kpi_id,
+                            "start": iv.start_date,
+                            "area_code": area,
+                            "method": method,
+                            "p": est.p_value,
+                        }
+                    )
+    return pd.DataFrame(rows, columns=["kpi_id", "start", "area_code", "method", "p"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -77,9 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.precision", 1):
         print(table[[*columns, "ci_upper", "p_value", "months_before", "months_after", "covered"]].to_string())
     print(f"covered: {int(table['covered'].sum())} of {len(table)} estimates")
-    if len(null):
-        rate = float(np.mean(null["p"] < 0.05))
-        print(f"untreated forces, ITS at the planted start dates: {rate:.1%} significant at 5% ({len(null)} series)")
+    for method, g in null.groupby("method"):
+        rate = float(np.mean(g["p"] < 0.05))
+        print(f"untreated forces, {method} at the planted start dates: {rate:.1%} significant at 5% ({len(g)} series)")
     return 0
 
 

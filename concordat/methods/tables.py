@@ -177,9 +177,9 @@ def impact_tables(
         for kpi_id in sorted(set(type_kpis.loc[type_kpis["type"] == iv.type, "kpi_id"])):
             treated = by_key.get((kpi_id, iv.area_code), empty)
             end = iv.end_date if not pd.isna(iv.end_date) else None
-            its = impact.its(treated["period_start"], treated["value"], iv.start_date, end)
             pool = comparator_areas(forces, interventions, type_kpis, iv.type, kpi_id) - {iv.area_code}
             comparators = {code: by_key[(kpi_id, code)] for code in pool if (kpi_id, code) in by_key}
+            its = impact.its(treated["period_start"], treated["value"], iv.start_date, end, comparators=comparators)
             did = impact.did(treated, comparators, iv.start_date, end)
             for est in (its, did):
                 rows.append(
