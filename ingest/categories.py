@@ -9,6 +9,7 @@ in one place and no Python runs per row.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pyarrow as pa
@@ -38,31 +39,49 @@ def canonicaliser(contract: Contract, column: Column) -> Callable[[str, str | No
     raise ValueError(f"{contract.source}.{column.name} ({column.type}) is not a mapped column")
 
 
-def create_mapping_table(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    contract: Contract,
-    column: Column,
-    value_sql: str,
-    context_sql: str | None,
-    source_view: str,
+@dataclass(frozen=True)
+class MappingSpec:
+    """A mapping table to build for a column: (cell, context_cell) -> (trimmed, value), one row per distinct cell.
+
+    `value_sql` turns the raw `cell` into the meaningful value (trimmed, blank and null tokens as NULL);
+    `context_sql` does the same for `context_cell`, the cell of the column this one depends on."""
+
+    table: str
+    column: Column
+    cell_sql: str  # the staged column holding the raw cells
+    value_sql: str
+    context_cell_sql: str | None = None
+    context_sql: str | None = None
+
+
+def create_mapping_tables(
+    con: duckdb.DuckDBPyConnection, contract: Contract, specs: list[MappingSpec], source_view: str
 ) -> None:
-    """Temp table (raw, context, value) for every distinct non-blank spelling of `value_sql` in `source_view`."""
-    context = context_sql or "NULL::VARCHAR"
-    pairs = con.execute(
-        f"SELECT DISTINCT {value_sql}, {context} FROM {source_view} WHERE {value_sql} IS NOT NULL"
-    ).fetchall()
-    mapper = canonicaliser(contract, column)
-    arrow = pa.table(
-        {
-            "raw": pa.array([raw for raw, _ in pairs], pa.string()),
-            "context": pa.array([ctx for _, ctx in pairs], pa.string()),
-            "value": pa.array([mapper(raw, ctx) for raw, ctx in pairs], pa.string()),
-        }
-    )
-    name = f"{table}_arrow"
-    con.register(name, arrow)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {name}")
-    finally:
-        con.unregister(name)
+    """Collect the distinct cells of every mapped column (one query), map them in Python, store the tables."""
+    if not specs:
+        return
+    parts = [
+        f"SELECT {i} AS spec, cell, context_cell, {spec.value_sql} AS trimmed, "
+        f"{spec.context_sql or 'NULL::VARCHAR'} AS context FROM "
+        f"(SELECT DISTINCT {spec.cell_sql} AS cell, {spec.context_cell_sql or 'NULL::VARCHAR'} AS context_cell "
+        f"FROM {source_view})"
+        for i, spec in enumerate(specs)
+    ]
+    rows = con.execute(" UNION ALL ".join(parts)).fetchall()
+    for i, spec in enumerate(specs):
+        mine = [r for r in rows if r[0] == i]
+        mapper = canonicaliser(contract, spec.column)
+        arrow = pa.table(
+            {
+                "cell": pa.array([r[1] for r in mine], pa.string()),
+                "context_cell": pa.array([r[2] for r in mine], pa.string()),
+                "trimmed": pa.array([r[3] for r in mine], pa.string()),
+                "value": pa.array([mapper(r[3], r[4]) if r[3] is not None else None for r in mine], pa.string()),
+            }
+        )
+        name = f"{spec.table}_arrow"
+        con.register(name, arrow)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.table} AS SELECT * FROM {name}")
+        finally:
+            con.unregister(name)

@@ -129,8 +129,9 @@ def render_markdown() -> str:
         "- Headers: compared after trimming, lower-casing and folding spaces, hyphens, dots and slashes to `_`. "
         "Unknown columns are kept in the `extra` JSON column of each row and listed in the summary. A missing "
         "required column rejects the file (exit 2) and nothing is written.",
-        f"- Date-times: {_code(formats.DATETIME_FORMATS)}; local UK time. Never US month-first.",
-        f"- Dates: {_code(formats.DATE_FORMATS)}.",
+        f"- Date-times: {_code(formats.DATETIME_EXAMPLES)} (ISO 8601 or UK day-first; seconds and fractions "
+        "optional); local UK time. Never US month-first: `04/12/2023` is 4 December.",
+        f"- Dates: {_code(formats.DATE_EXAMPLES)} (a date-time is a date only at midnight).",
         f"- Dates before {formats.EARLIEST_DATE} or from {formats.LATEST_DATE_EXCLUSIVE} on are errors (a two-digit "
         "year is not guessed).",
         f"- Yes/no: true {_code(formats.TRUE_TOKENS)}, false {_code(formats.FALSE_TOKENS)} (any case); "

@@ -34,8 +34,9 @@ from ingest.transform import Plan, extra_col, lit, prepare, q, read_col
 
 STAGE = "__ingest_stage"
 CHECKED = "__ingest_checked"
-GOOD = "NOT __skip AND __kind IS NULL"
-BAD = "NOT __skip AND __kind IS NOT NULL"
+BAD_ROWS = "__ingest_bad"
+GOOD = "NOT __skip AND __check IS NULL"
+BAD = "NOT __skip AND __check IS NOT NULL"
 
 
 def _now() -> dt.datetime:
@@ -76,8 +77,8 @@ def _already_loaded(con: duckdb.DuckDBPyConnection, source: str, sha256: str) ->
     found = con.execute(
         "SELECT 1 FROM raw.ingest_log WHERE source = ? AND sha256 = ? AND status = 'loaded' LIMIT 1",
         [source, sha256],
-    ).fetchone()
-    return found is not None
+    ).fetchall()
+    return bool(found)
 
 
 def _stage(con: duckdb.DuckDBPyConnection, contract: Contract, file: files.InputFile) -> Staged:
@@ -107,15 +108,15 @@ def _row_json(plan: Plan) -> str:
 
 def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> None:
     flags = "".join(f", count(*) FILTER (WHERE {GOOD} AND {sql})" for _, sql in plan.flag_rules)
-    counts = con.execute(
+    (counts,) = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {GOOD}), count(*) FILTER (WHERE {BAD}), "
         f"count(*) FILTER (WHERE __skip){flags} FROM {CHECKED}"
-    ).fetchone()
-    assert counts is not None
+    ).fetchall()
     result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_skipped = counts[:4]
     result.flags_by_rule = {name: n for (name, _), n in zip(plan.flag_rules, counts[4:], strict=True) if n}
     reasons = con.execute(
-        f"SELECT __kind, count(*) AS n FROM {CHECKED} WHERE {BAD} GROUP BY __kind ORDER BY n DESC, __kind"
+        f"SELECT {plan.kind_sql()} AS kind, count(*) AS n FROM {CHECKED} WHERE {BAD} "
+        "GROUP BY kind ORDER BY n DESC, kind"
     ).fetchall()
     result.errors_by_reason = dict(reasons)
 
@@ -131,29 +132,27 @@ def _write(
     """The one transaction that changes raw.*: replace re-issued keys, load, quarantine, log."""
     table = raw_table(contract)
     loaded_at = _now()
-    lineage = [lit(file.name), lit(file.sha256), "__row", "?::TIMESTAMP"]
-    extra = _json_object([(header, extra_col(i)) for i, header in plan.extras])
+    lineage = ["__extra", lit(file.name), lit(file.sha256), "__row", "?::TIMESTAMP"]
     own = [q(c.name) for c in contract.columns] + [q(name) for name, _, _ in contract.derived_columns]
     target = ", ".join(q(name) for name, _ in contract.raw_table_columns())
     key_match = " AND ".join(f"t.{q(k)} = g.{q(k)}" for k in contract.key)
     keys = ", ".join(q(k) for k in contract.key)
     con.execute("BEGIN TRANSACTION")
     try:
-        deleted = con.execute(
+        ((deleted,),) = con.execute(
             f"DELETE FROM {table} AS t USING (SELECT DISTINCT {keys} FROM {CHECKED} WHERE {GOOD}) AS g "
             f"WHERE {key_match}"
-        ).fetchone()
-        result.rows_replaced = int(deleted[0]) if deleted else 0
+        ).fetchall()
+        result.rows_replaced = int(deleted)
         faults.checkpoint("delete")
         con.execute(
-            f"INSERT INTO {table} ({target}) SELECT {', '.join(own)}, {extra}, {', '.join(lineage)} "
-            f"FROM {CHECKED} WHERE {GOOD} ORDER BY __row",
+            f"INSERT INTO {table} ({target}) SELECT {', '.join(own + lineage)} FROM {CHECKED} WHERE {GOOD}",
             [loaded_at],
         )
         faults.checkpoint("insert")
         con.execute(
-            f"INSERT INTO raw.quarantine SELECT ?, ?, ?, __row, __column, __kind || coalesce(__detail, ''), "
-            f"{_row_json(plan)}, ?::TIMESTAMP FROM {CHECKED} WHERE {BAD} ORDER BY __row",
+            f"INSERT INTO raw.quarantine SELECT ?, ?, ?, __row, {plan.column_sql()}, {plan.reason_sql()}, "
+            f"{_row_json(plan)}, ?::TIMESTAMP FROM {BAD_ROWS} ORDER BY __row",
             [contract.source, file.name, file.sha256, loaded_at],
         )
         faults.checkpoint("quarantine")
@@ -171,8 +170,8 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan:
     cells = [f"{read_col(n)} AS {q(n)}" for n in plan.present]
     cells += [f"{extra_col(i)} AS {q(h)}" for i, h in plan.extras]
     con.execute(
-        f"COPY (SELECT __row AS row_number, __column AS column_name, __kind || coalesce(__detail, '') AS reason, "
-        f"{', '.join(cells)} FROM {CHECKED} WHERE {BAD} ORDER BY __row) TO {lit(str(out))} (HEADER, DELIMITER ',')"
+        f"COPY (SELECT __row AS row_number, {plan.column_sql()} AS column_name, {plan.reason_sql()} AS reason, "
+        f"{', '.join(cells)} FROM {BAD_ROWS} ORDER BY __row) TO {lit(str(out))} (HEADER, DELIMITER ',')"
     )
     return out
 
@@ -180,7 +179,8 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan:
 def _drop_temporaries(con: duckdb.DuckDBPyConnection, plan: Plan | None, staged: Staged | None) -> None:
     for view in staged.tables[:1] if staged else ():
         con.execute(f"DROP VIEW IF EXISTS {view}")
-    for table in (*(staged.tables[1:] if staged else ()), *(plan.mapping_tables if plan else ()), CHECKED):
+    helpers = plan.temp_tables if plan else ()
+    for table in (*(staged.tables[1:] if staged else ()), *helpers, CHECKED, BAD_ROWS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -207,7 +207,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             _log(con, result, path.name, started)
             raise
         result.extra_columns = [header for _, header in match.extras]
-        plan = prepare(con, contract, staged, match, key, CHECKED)
+        plan = prepare(con, contract, staged, match, key, CHECKED, BAD_ROWS)
         _tally(con, plan, result)
         result.status = "loaded"
         try:

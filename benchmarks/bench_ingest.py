@@ -1,0 +1,157 @@
+"""How fast `concordat ingest` loads the `national` demo files, against a bare DuckDB load of the same files.
+
+For every demo file: the full ingest (hash, stage, type, map, validate, pseudonymise, one transaction, close)
+into a fresh warehouse, timed in-process; and, for the CSV files, the bare baseline
+`CREATE TABLE t AS SELECT * FROM read_csv(file)` into a fresh DuckDB file, closed. Both in the same run,
+interleaved, `REPEATS` times; the median of each is kept, because the machine is shared and noisy.
+Targets (issue 3): ingest <= 2x the bare load; the national files in under 20 s. Writes `results/ingest.json`.
+
+    .venv/bin/python -m benchmarks.bench_ingest [--demo DIR] [--repeats N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+
+from benchmarks import write_result
+
+REPEATS = 3
+RATIO_TARGET = 2.0
+NATIONAL_TARGET_SECONDS = 20.0
+#: (source, file) in the order `concordat run` ingests them.
+DEMO_FILES = (
+    ("s136", "s136.csv"),
+    ("custody", "custody.csv"),
+    ("triage", "triage.csv"),
+    ("placements", "placements.xlsx"),
+    ("nhs_mha", "nhs_mha.csv"),
+    ("planted_interventions", "interventions.csv"),
+)
+
+
+def _ingest_once(source: str, path: Path, home: Path) -> tuple[float, dict]:
+    from ingest.command import run
+
+    os.environ["CONCORDAT_HOME"] = str(home)
+    out = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out):
+        code = run(argparse.Namespace(command="ingest", source=source, paths=[str(path)], json=True))
+    seconds = time.perf_counter() - start
+    if code != 0:
+        raise RuntimeError(f"ingest {source} {path} exited {code}")
+    return seconds, json.loads(out.getvalue())
+
+
+def _bare_once(path: Path, database: Path) -> float:
+    start = time.perf_counter()
+    con = duckdb.connect(str(database))
+    con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(path)])
+    con.close()
+    return time.perf_counter() - start
+
+
+def _demo(folder: Path) -> Path:
+    subprocess.run(
+        [sys.executable, "-m", "concordat.cli", "demo", "--out", str(folder), "--scale", "national", "--seed", "136"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return folder
+
+
+def measure(demo: Path, repeats: int, scratch: Path) -> dict[str, object]:
+    os.environ.setdefault("CONCORDAT_PSEUDO_KEY", "benchmark-key")
+    per_source: dict[str, dict[str, object]] = {}
+    for source, name in DEMO_FILES:
+        path = demo / name
+        if not path.exists():
+            continue
+        ingest_runs, bare_runs, summary = [], [], {}
+        for i in range(repeats):
+            seconds, summary = _ingest_once(source, path, scratch / f"{source}-home-{i}")
+            ingest_runs.append(seconds)
+            if path.suffix == ".csv":
+                bare_runs.append(_bare_once(path, scratch / f"{source}-bare-{i}.duckdb"))
+        ingest_s = statistics.median(ingest_runs)
+        entry: dict[str, object] = {
+            "file": name,
+            "bytes": path.stat().st_size,
+            "rows_read": summary["rows_read"],
+            "rows_loaded": summary["rows_loaded"],
+            "rows_quarantined": summary["rows_quarantined"],
+            "rows_skipped": summary["rows_skipped"],
+            "ingest_seconds": round(ingest_s, 3),
+            "ingest_runs": [round(s, 3) for s in ingest_runs],
+            "rows_per_second": round(summary["rows_read"] / ingest_s),
+        }
+        if bare_runs:
+            bare_s = statistics.median(bare_runs)
+            entry |= {
+                "bare_seconds": round(bare_s, 3),
+                "bare_runs": [round(s, 3) for s in bare_runs],
+                "ratio_to_bare": round(ingest_s / bare_s, 2),
+            }
+        per_source[source] = entry
+        print(f"{source}: {json.dumps(entry)}", flush=True)
+    csv_sources = [e for e in per_source.values() if "bare_seconds" in e]
+    total_rows = sum(int(e["rows_read"]) for e in per_source.values())
+    total_s = sum(float(e["ingest_seconds"]) for e in per_source.values())
+    csv_ingest = sum(float(e["ingest_seconds"]) for e in csv_sources)
+    csv_bare = sum(float(e["bare_seconds"]) for e in csv_sources)
+    overall = {
+        "rows_read": total_rows,
+        "ingest_seconds": round(total_s, 3),
+        "rows_per_second": round(total_rows / total_s),
+        "csv_ingest_seconds": round(csv_ingest, 3),
+        "csv_bare_seconds": round(csv_bare, 3),
+        "ratio_to_bare": round(csv_ingest / csv_bare, 2),
+        "meets_ratio_target": csv_ingest / csv_bare <= RATIO_TARGET,
+        "meets_time_target": total_s <= NATIONAL_TARGET_SECONDS,
+    }
+    return {
+        "scale": "national",
+        "repeats": repeats,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "targets": {"ratio_to_bare": RATIO_TARGET, "national_seconds": NATIONAL_TARGET_SECONDS},
+        "sources": per_source,
+        "overall": overall,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    parser = argparse.ArgumentParser(description="benchmark concordat ingest on the national demo files")
+    parser.add_argument("--demo", type=Path, help="folder of national demo files (default: generate them)")
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    args = parser.parse_args(argv if argv is not None else [])
+    saved = {k: os.environ.get(k) for k in ("CONCORDAT_HOME", "CONCORDAT_PSEUDO_KEY")}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-ingest-") as tmp:
+            scratch = Path(tmp)
+            demo = args.demo or _demo(scratch / "national")
+            result = measure(demo, args.repeats, scratch)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    path = write_result("ingest", result)
+    print(f"overall: {json.dumps(result['overall'])}\nwrote {path}")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
