@@ -15,8 +15,8 @@ from concordat.forces import all_forces
 from expectations.errors import BatchUnavailable
 
 LINEAGE = ("source_file_sha256", "source_row_number")
-#: dbt staging renames the contracts' `force` to `force_code`; lineage follows either name.
-COLUMN_RENAMES = {"force": ("force", "force_code")}
+#: The warehouse renames the contracts' `force` (staging: `force_code`, marts: `area_code`); lineage follows each.
+COLUMN_RENAMES = {"force": ("force", "force_code", "area_code")}
 
 
 def _q(name: str) -> str:

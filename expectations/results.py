@@ -58,6 +58,8 @@ class Run:
     finished_at: datetime | None = None
     results: list[CheckResult] = field(default_factory=list)
     data_docs: str | None = None
+    #: seconds spent on each suite (reading its batch and running GX), for the summary and the benchmark
+    suite_seconds: dict[str, float] = field(default_factory=dict)
 
     def failed(self, severity: str) -> list[CheckResult]:
         return [r for r in self.results if not r.success and r.severity == severity]
@@ -83,7 +85,10 @@ class Run:
             "critical_failed": len(self.failed("critical")),
             "warning_failed": len(self.failed("warning")),
             "suites": {
-                name: {k: c.get(k, 0) for k in ("checks", "passed", "critical_failed", "warning_failed")}
+                name: {
+                    **{k: c.get(k, 0) for k in ("checks", "passed", "critical_failed", "warning_failed")},
+                    "seconds": round(self.suite_seconds.get(name, 0.0), 2),
+                }
                 for name, c in suites.items()
             },
             "failures": [asdict(r) for r in self.results if not r.success],
@@ -115,12 +120,14 @@ def _plain(value: Any) -> str:
     if hasattr(value, "item") and not isinstance(value, (list, tuple, dict)):
         with contextlib.suppress(ValueError, AttributeError):
             value = value.item()
+    if hasattr(value, "hour") and (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()  # a DATE read into pandas as a midnight timestamp
     if hasattr(value, "isoformat"):
         return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
     return str(value)
 
 
-def _short(value: Any, limit: int = 120) -> str:
+def _short(value: Any, limit: int = 240) -> str:
     if isinstance(value, dict):
         text = ", ".join(f"{k}={_plain(v)}" for k, v in value.items())
     elif isinstance(value, (list, tuple)):

@@ -7,6 +7,7 @@ other readers), then read-write only for the moment it takes to write ``marts.dq
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -68,15 +69,18 @@ def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.
         run = results.Run(new_run_id(started), started, build_fingerprint(con))
         for i, suite in enumerate(suites, 1):
             progress.update(f"validating {suite['name']} ({i}/{len(suites)})", json_mode)
+            clock = time.perf_counter()
             try:
                 frame = batches.build(con, suite)
             except (BatchUnavailable, duckdb.Error) as exc:
                 run.results.append(results.unavailable(suite, str(exc).splitlines()[0]))
+                run.suite_seconds[suite["name"]] = time.perf_counter() - clock
                 continue
             gx_result = runner.validate(
                 suite["name"], frame, suite["meta"]["batch"].get("index_columns", []), parameters
             )
             run.results += results.from_gx(suite, gx_result)
+            run.suite_seconds[suite["name"]] = time.perf_counter() - clock
             del frame
     progress.update("building Data Docs", json_mode)
     run.data_docs = str(runner.build_data_docs())

@@ -181,7 +181,7 @@ def test_more_defects_each_caught_by_its_own_check(clean_warehouse_file: Path, h
         ("privacy", "expect_column_values_to_not_match_regex"),
         ("privacy", "expect_column_values_to_not_be_in_set (where person_level == True)"),
         ("marts_kpi_values", "expect_column_values_to_be_in_set (where suppression_required == True)"),
-        ("marts_kpi_values", "expect_column_pair_values_a_to_be_greater_than_b"),
+        ("marts_kpi_values", "expect_column_values_to_be_in_set"),  # ci_upper_ok
         ("reconcile_fact_lineage", "expect_column_values_to_be_between"),
         ("reconcile_kpi_totals", "expect_column_pair_values_to_be_equal"),
         ("raw_s136", "expect_column_values_to_be_in_set"),
@@ -199,6 +199,8 @@ def test_more_defects_each_caught_by_its_own_check(clean_warehouse_file: Path, h
     assert "extra.nhs_number" in names.column_name and "date_of_birth" in names.column_name
     kpi_totals = [r for r in run.results if r.suite == "reconcile_kpi_totals" and not r.success]
     assert len(kpi_totals) == 2  # EW against the fact table, and against the sum of its forces
+    interval = _result(run, "marts_kpi_values", "expect_column_values_to_be_in_set")
+    assert interval.column_name == "ci_upper_ok" and "ci_upper=1.5" in interval.observed_value
     assert _failed(run, "warning") - EMPTY_SOURCES == {("raw_s136", "expect_column_values_to_be_between")}
 
 

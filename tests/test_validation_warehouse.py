@@ -67,52 +67,29 @@ def _raw(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _kpi(kpi_id, area, grain, start, label, num, den, value, unit, lo, hi, suppressed) -> tuple:
+    return (kpi_id, area, "all", grain, start, label, num, den, value, unit, lo, hi, suppressed)
+
+
+#: Exact Poisson 95% limits for 0..3 events (Garwood), rounded outward.
+POISSON = {0: (0.0, 3.689), 1: (0.025, 5.572), 2: (0.242, 7.225), 3: (0.619, 8.768)}
+
+
 def _kpi_rows() -> list[tuple]:
-    rows = []
-    for area, counts in MONTHLY.items():
-        for month, n in zip(MONTHS, counts, strict=True):
-            # exact Poisson 95% limits for 0..3 (Garwood), rounded outward
-            lo, hi = {0: (0.0, 3.689), 1: (0.025, 5.572), 2: (0.242, 7.225), 3: (0.619, 8.768)}[n]
-            rows.append(
-                (
-                    "s136_detentions",
-                    area,
-                    "all",
-                    "month",
-                    month,
-                    f"{month:%Y-%m}",
-                    n,
-                    None,
-                    n,
-                    "count",
-                    lo,
-                    hi,
-                    0 < n < 5,
-                )
-            )
-    # One percent: 1 of 3 detentions in April (EW) went to a police station - suppressed (numerator 1).
-    rows.append(
-        (
-            "pos_police_station_pct",
-            "EW",
-            "all",
-            "month",
-            MONTHS[0],
-            "2023-04",
-            1,
-            3,
-            33.33,
-            "percent",
-            6.15,
-            79.23,
-            True,
-        )
-    )
-    rows.append(
-        (
+    rows = [
+        _kpi("s136_detentions", area, "month", m, f"{m:%Y-%m}", n, None, n, "count", *POISSON[n], 0 < n < 5)
+        for area, counts in MONTHLY.items()
+        for m, n in zip(MONTHS, counts, strict=True)
+    ]
+    return [
+        *rows,
+        # 1 of 3 detentions in April (EW) went to a police station: suppressed (numerator 1).
+        _kpi("pos_police_station_pct", "EW", "month", MONTHS[0], "2023-04", 1, 3, 33.33, "percent", 6.15, 79.23, True),
+        # 0 of 1 in June: Wilson's lower limit in floating point lands a hair above 0, within tolerance.
+        _kpi("pos_police_station_pct", "EW", "month", MONTHS[2], "2023-06", 0, 1, 0.0, "percent", 7.3e-7, 79.35, True),
+        _kpi(
             "s136_detentions",
             "EW",
-            "all",
             "financial_year",
             date(2023, 4, 1),
             "2023/24",
@@ -120,12 +97,11 @@ def _kpi_rows() -> list[tuple]:
             None,
             6,
             "count",
-            2.20,
+            2.2,
             13.06,
             False,
-        )
-    )
-    return rows
+        ),
+    ]
 
 
 def _marts(con: duckdb.DuckDBPyConnection) -> None:
