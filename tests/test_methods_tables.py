@@ -189,3 +189,27 @@ def test_a_missing_input_table_is_reported(warehouse: duckdb.DuckDBPyConnection)
     warehouse.execute("drop table raw.intervention_type_kpis")
     with pytest.raises(InternalError, match=r"raw\.intervention_type_kpis"):
         tables.write_method_tables(warehouse)
+
+
+def test_missing_values_are_written_as_null_not_nan() -> None:
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    frame = pd.DataFrame(
+        {
+            "intervention_id": ["A", "B"],
+            "area_code": ["X", "Y"],
+            "kpi_id": ["k", "k"],
+            "method": ["its", "did"],
+            "estimate": [np.nan, -20.0],
+            "ci_lower": [None, -30.0],
+            "ci_upper": [None, -10.0],
+            "p_value": [None, 0.01],
+            "months_before": [3, 60],
+            "months_after": [0, 60],
+            "comparator_areas": [None, None],
+            "note": ["3 months before the start (need 12)", None],
+        }
+    )
+    tables._replace_table(con, "marts.intervention_impact", tables.IMPACT_COLUMNS, frame)
+    rows = con.execute("select estimate, ci_lower, comparator_areas, note from marts.intervention_impact").fetchall()
+    assert rows == [(None, None, None, "3 months before the start (need 12)"), (-20.0, -30.0, None, None)]

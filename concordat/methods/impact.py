@@ -111,7 +111,10 @@ def _month_of(date: object) -> int:
 
 
 def _window(period_start: ArrayLike, values: ArrayLike, start_date: object, end_date: object | None) -> _Window:
-    days = np.asarray(pd.to_datetime(np.asarray(period_start)), dtype="datetime64[D]")
+    days = np.asarray(period_start)
+    if not np.issubdtype(days.dtype, np.datetime64):
+        days = np.asarray(pd.to_datetime(days))
+    days = days.astype("datetime64[D]")
     value = np.asarray(values, dtype=float)
     order = np.argsort(days, kind="stable")
     days, value = days[order], value[order]

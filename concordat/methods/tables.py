@@ -169,7 +169,12 @@ def impact_tables(
     series: pd.DataFrame, interventions: pd.DataFrame, type_kpis: pd.DataFrame, forces: set[str]
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(intervention_impact, intervention_impact_series): ITS and DiD per intervention and targeted KPI."""
-    by_key = {key: g[["period_start", "value"]] for key, g in series.groupby(["kpi_id", "area_code"], sort=False)}
+    days = np.asarray(pd.to_datetime(series["period_start"]), dtype="datetime64[D]")
+    values = series["value"].to_numpy(float)
+    by_key = {  # small numpy-backed frames: one is read per comparator per estimate, so access must be cheap
+        key: pd.DataFrame({"period_start": days[idx], "value": values[idx]})
+        for key, idx in series.groupby(["kpi_id", "area_code"], sort=False).indices.items()
+    }
     empty = pd.DataFrame({"period_start": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
     rows: list[dict[str, object]] = []
     curves: list[pd.DataFrame] = []
@@ -217,13 +222,19 @@ def _replace_table(
     con.execute(f"create or replace table {name} ({', '.join(f'{c} {t}' for c, t in columns)})")
     if frame.empty:
         return
-    frame = frame.astype(object).where(frame.notna(), None)
     con.register("_method_rows", frame)
     try:
-        select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in columns)
+        select = ", ".join(_cast(c, t) for c, t in columns)
         con.execute(f"insert into {name} select {select} from _method_rows")
     finally:
         con.unregister("_method_rows")
+
+
+def _cast(column: str, sql_type: str) -> str:
+    """A typed column of the registered frame; NaN (pandas' missing float) becomes NULL."""
+    if sql_type == "DOUBLE":
+        return f"case when isnan({column}::double) then null else {column}::double end as {column}"
+    return f"cast({column} as {sql_type}) as {column}"
 
 
 def write_method_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
