@@ -7,7 +7,6 @@ shows and exports, so a figure is hidden the same way on screen, in a chart and 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ class Disclosure:
 
     def is_small(self, count: float | None) -> bool:
         """A count from 1 to threshold - 1 (zero is shown)."""
-        return count is not None and not _isnan(count) and 0 < count < self.threshold
+        return count is not None and not pd.isna(count) and 0 < float(count) < self.threshold
 
     def hides_kpi(
         self, unit: str, value: float | None, numerator: float | None, denominator: float | None, is_suppressed: bool
@@ -47,6 +46,11 @@ class Disclosure:
         Adds ``suppressed`` (bool) so tables can label the hidden cells and exports can flag them.
         """
         out = frame.copy()
+        for column in ("value", "numerator", "denominator", "ci_lower", "ci_upper"):
+            if column in out:  # nullable integer columns come back with pd.NA: make every number a float
+                out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
+        if "is_suppressed" in out:
+            out["is_suppressed"] = out["is_suppressed"].astype("boolean").fillna(False).astype(bool)
         if out.empty:
             out["suppressed"] = pd.Series(dtype=bool)
             return out
@@ -57,7 +61,7 @@ class Disclosure:
         mask = pd.Series(hidden, index=out.index, dtype=bool)
         for column in ("value", "numerator", "denominator", "ci_lower", "ci_upper"):
             if column in out:
-                out[column] = out[column].astype("float64").mask(mask)
+                out[column] = out[column].mask(mask)
         out["suppressed"] = mask
         return out
 
@@ -74,7 +78,7 @@ class Disclosure:
             return out, mask
         flagged = out[flag_column].fillna(False).astype(bool) if flag_column else None
         for column in count_columns:
-            values = out[column].astype("float64")
+            values = pd.to_numeric(out[column], errors="coerce").astype("float64")
             hidden = values.apply(self.is_small)
             if flagged is not None:
                 hidden = hidden | flagged
@@ -94,10 +98,6 @@ def secondary_suppression(counts: dict[str, float | None], hidden: set[str]) -> 
     visible = sorted(
         (value, key)
         for key, value in counts.items()
-        if key not in hidden and value is not None and not _isnan(value) and value > 0
+        if key not in hidden and value is not None and not pd.isna(value) and value > 0
     )
     return set(hidden) | ({visible[0][1]} if visible else set())
-
-
-def _isnan(value: float) -> bool:
-    return isinstance(value, float) and math.isnan(value)

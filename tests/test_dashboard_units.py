@@ -259,3 +259,21 @@ def test_streamlit_command_is_headless_without_usage_stats() -> None:
     joined = " ".join(argv)
     assert "--server.headless true" in joined and "--server.port 8600" in joined
     assert "--browser.gatherUsageStats false" in joined
+
+
+def test_kpi_frame_accepts_nullable_integer_counts() -> None:
+    """DuckDB BIGINT columns with NULLs come back as pandas nullable integers (pd.NA), as at national scale."""
+    frame = pd.DataFrame(
+        {
+            "unit": ["percent", "count"],
+            "value": [50.0, 7.0],
+            "numerator": pd.array([None, 7], dtype="Int64"),
+            "denominator": pd.array([None, None], dtype="Int64"),
+            "ci_lower": [None, 3.0],
+            "ci_upper": [None, 14.0],
+            "is_suppressed": pd.array([None, False], dtype="boolean"),
+        }
+    )
+    shown = Disclosure().kpi_frame(frame)
+    assert list(shown.suppressed) == [False, False]
+    assert shown.numerator.dtype == "float64"
