@@ -1,5 +1,7 @@
 {#- One row per s136/s135 detention, enriched (int_s136__detentions_enriched): custody episode, triage contact,
-    the detaining officer's placement status, the person's repeat-detention count and the duration in hours. -#}
+    the detaining officer's placement status, the person's repeat-detention count and the duration in hours.
+    A view over that table: the rows are already materialised once. -#}
+{{ config(materialized='view') }}
 select
     force_code as area_code,
     detention_id,
