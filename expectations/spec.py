@@ -44,6 +44,7 @@ class Expect:
             "type": self.type,
             "kwargs": self.kwargs,
             "meta": meta,
+            "notes": f"{self.severity.upper()}: {self.note}",  # shown beside the expectation in Data Docs
             "id": str(
                 uuid.uuid5(_ID_NAMESPACE, f"{suite}/{index}/{self.type}/{json.dumps(self.kwargs, sort_keys=True)}")
             ),
