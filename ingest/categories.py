@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
-import pyarrow as pa
 
 from concordat import forces
 from concordat.contracts import Column, Contract
 from ingest.formats import financial_year
+from ingest.readers import create_table_from_lists
 
 MAPPED_TYPES = ("category", "force", "fy_label")
 
@@ -71,17 +71,14 @@ def create_mapping_tables(
     for i, spec in enumerate(specs):
         mine = [r for r in rows if r[0] == i]
         mapper = canonicaliser(contract, spec.column)
-        arrow = pa.table(
+        values = [mapper(r[3], r[4]) if r[3] is not None else None for r in mine]
+        create_table_from_lists(
+            con,
+            spec.table,
             {
-                "cell": pa.array([r[1] for r in mine], pa.string()),
-                "context_cell": pa.array([r[2] for r in mine], pa.string()),
-                "trimmed": pa.array([r[3] for r in mine], pa.string()),
-                "value": pa.array([mapper(r[3], r[4]) if r[3] is not None else None for r in mine], pa.string()),
-            }
+                "cell": ("VARCHAR", [r[1] for r in mine]),
+                "context_cell": ("VARCHAR", [r[2] for r in mine]),
+                "trimmed": ("VARCHAR", [r[3] for r in mine]),
+                "value": ("VARCHAR", values),
+            },
         )
-        name = f"{spec.table}_arrow"
-        con.register(name, arrow)
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {spec.table} AS SELECT * FROM {name}")
-        finally:
-            con.unregister(name)

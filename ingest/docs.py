@@ -195,6 +195,10 @@ def stale_files() -> list[Path]:
     return [p for p, text in generated_files().items() if not p.exists() or p.read_text(encoding="utf-8") != text]
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(paths.PROJECT_ROOT)) if path.is_relative_to(paths.PROJECT_ROOT) else str(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed files are out of date")
@@ -202,12 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         stale = stale_files()
         for path in stale:
-            print(f"out of date: {path.relative_to(paths.PROJECT_ROOT)} (run python -m ingest.docs)")
+            print(f"out of date: {_shown(path)} (run python -m ingest.docs)")
         return 1 if stale else 0
     EXAMPLES_DIR.mkdir(parents=True, exist_ok=True)
     for path, text in generated_files().items():
         path.write_text(text, encoding="utf-8")
-        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
+        print(f"wrote {_shown(path)}")
     return 0
 
 

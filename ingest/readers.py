@@ -6,7 +6,7 @@ category mapping and validation then happen once, in SQL, whatever the file form
 
 CSV is read by DuckDB's parallel reader with an explicit dialect (comma, double quotes) rather than sniffing,
 which can silently mistake a ragged file for a one-column one. XLSX is read with openpyxl (read-only) into a
-pyarrow table of strings; the header is the first row naming at least half the required columns, so a title
+table of strings; the header is the first row naming at least half the required columns, so a title
 row above it is skipped.
 """
 
@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 
 from concordat.contracts import Contract, normalise_header
 from concordat.errors import UserInputError
@@ -41,6 +40,17 @@ class Staged:
     @staticmethod
     def column(index: int) -> str:
         return f"c{index}"
+
+
+def create_table_from_lists(
+    con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, tuple[str, list[object]]]
+) -> None:
+    """A temp table from Python lists (name -> (SQL type, values)), in order.
+
+    Passed as DuckDB list parameters and unnested: no pyarrow or pandas (whose first import costs a second)."""
+    names = list(columns)
+    select = ", ".join(f"unnest(${i}::{columns[n][0]}[]) AS {n}" for i, n in enumerate(names, 1))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select}", [columns[n][1] for n in names])
 
 
 def _sql_string(text: str) -> str:
@@ -187,16 +197,9 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
             numbers.append(offset)
     finally:
         workbook.close()
-    arrow = pa.table(
-        {"__row": pa.array(numbers, pa.int64())}
-        | {Staged.column(i): pa.array(col, pa.string()) for i, col in enumerate(values)}
-    )
-    arrow_name = f"{table}_arrow"
-    con.register(arrow_name, arrow)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {arrow_name}")
-    finally:
-        con.unregister(arrow_name)
+    columns: dict[str, tuple[str, list[object]]] = {"__row": ("BIGINT", list(numbers))}
+    columns |= {Staged.column(i): ("VARCHAR", list(col)) for i, col in enumerate(values)}
+    create_table_from_lists(con, table, columns)
     view = f"{table}_rows"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}")
     return Staged(view, headers, (view, table))

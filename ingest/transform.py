@@ -1,20 +1,22 @@
 """The one SQL statement that types, maps and judges every row of a staged file, driven by its contract.
 
-For a staged file (ingest.readers) and its header match (ingest.headers) it builds
+Before it, each lookup column gets a small table of its DISTINCT raw cells: categories, forces and financial
+years mapped in Python by the contract's own rules (ingest.categories), identifiers hashed in DuckDB
+(`pseudonym_sql`); a million rows have a few hundred distinct categories, so nothing runs per row in Python.
+Then, for a staged file (ingest.readers) and its header match (ingest.headers):
 
-    src     the cells, trimmed (blank -> NULL); pseudonymised columns hashed here, so no raw identifier
-            travels further; extra columns as read
+    src     the cells, trimmed (blank -> NULL); lookup columns passed on raw, to be joined
     parsed  dates and numbers
-    typed   every contract column in its SQL type; categories, forces and financial years joined from the
-            mapping tables (ingest.categories); derived columns (age_band from age, is_suppressed)
+    typed   every contract column in its SQL type: lookups joined (their trimmed value becomes `__v__<name>`,
+            identifiers become pseudonyms), derived columns (age_band from age, is_suppressed)
     judged  `__check`: the number of the first failing check of the row, in contract column order (NULL when
             the row is fine); `__skip` for rows outside the contract's scope
 
-and materialises only what the load needs (typed columns, `__extra`, `__skip`, `__check`, `__detail`) in a temp
-table. Then a narrow statement finds keys repeated among otherwise good rows: the later rows fail the last check,
-"duplicate key" (`Plan.duplicate_sql`; a window over the wide rows was most of the cost). The row as read, for
-quarantine, is rebuilt last, for the failing rows only (`Plan.bad_sql`).
-The reason in quarantine is the check's `kind` followed by `__detail` (the offending value).
+Only what the load needs is materialised (typed columns, `__extra`, `__skip`, `__check`, `__detail`), so no raw
+identifier is. A narrow statement then finds keys repeated among otherwise good rows: the later rows fail the
+last check, "duplicate key" (`Plan.duplicate_sql`; a window over the wide rows was most of the cost). The row as
+read, for quarantine, is rebuilt last for the failing rows only, identifiers hashed (`Plan.bad_sql`). The
+reason in quarantine is the check's `kind` followed by `__detail` (the offending value).
 """
 
 from __future__ import annotations
