@@ -104,7 +104,7 @@ class Context:
                 description=row.description or "",
                 unit=row.unit,
                 direction=row.direction,
-                target=None if _missing(row.target) else float(row.target),
+                target=None if is_missing(row.target) else float(row.target),
             )
             for row in frame.itertuples()
         }
@@ -119,12 +119,12 @@ class Context:
         return f"{self.area_code}_{self.financial_year.replace('/', '-')}"
 
 
-def _missing(value: object) -> bool:
+def is_missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
 
 
-def _opt(value: object) -> float | None:
-    return None if _missing(value) else float(value)  # type: ignore[arg-type]
+def as_float(value: object) -> float | None:
+    return None if is_missing(value) else float(value)  # type: ignore[arg-type]
 
 
 def _period_text(dates: Sequence[dt.date], grain: str) -> str:
@@ -134,7 +134,7 @@ def _period_text(dates: Sequence[dt.date], grain: str) -> str:
     return f"{first:%B %Y} to {last:%B %Y}, {GRAIN_WORDS.get(grain, grain)}"
 
 
-def _dates(frame: pd.DataFrame, column: str = "period_start") -> tuple[dt.date, ...]:
+def as_dates(frame: pd.DataFrame, column: str = "period_start") -> tuple[dt.date, ...]:
     return tuple(pd.to_datetime(frame[column]).dt.date)
 
 
@@ -165,14 +165,14 @@ def trend(
             name = ctx.meta(kpi_id).name if len(segments) == 1 else segment_label(segment)
             if len(segments) > 1 and len(kpi_ids) > 1:
                 name = f"{ctx.meta(kpi_id).name}: {segment_label(segment)}"
-            x = tuple(part.period_label) if kind == "bar" and grain == "financial_year" else _dates(part)
+            x = tuple(part.period_label) if kind == "bar" and grain == "financial_year" else as_dates(part)
             lines.append(
                 Line(
                     name=name,
                     x=x,
-                    y=tuple(_opt(v) for v in part.value),
-                    lower=tuple(_opt(v) for v in part.ci_lower) if intervals else None,
-                    upper=tuple(_opt(v) for v in part.ci_upper) if intervals else None,
+                    y=tuple(as_float(v) for v in part.value),
+                    lower=tuple(as_float(v) for v in part.ci_lower) if intervals else None,
+                    upper=tuple(as_float(v) for v in part.ci_upper) if intervals else None,
                 )
             )
     unit = ctx.meta(kpi_ids[0]).unit
@@ -181,7 +181,7 @@ def trend(
         note = ("Shaded band: 95% interval. " + note).strip()
     provenance = Provenance(
         source=kpi_source(kpi_ids[0]),
-        period=f"{ctx.area_name}, {_period_text(_dates(frame), grain)}",
+        period=f"{ctx.area_name}, {_period_text(as_dates(frame), grain)}",
         note=note,
     )
     return Trend(
@@ -190,7 +190,7 @@ def trend(
         lines=tuple(lines),
         provenance=provenance,
         kind=kind,
-        markers=_within(markers, _dates(frame)),
+        markers=_within(markers, as_dates(frame)),
     )
 
 
@@ -211,9 +211,9 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
     """The monthly XmR chart of one KPI; hidden months (small numbers) are left out of the plotted values."""
     points = queries.spc_points(ctx.db, ctx.area_code, kpi_id, ctx.period_end)
     monthly = ctx.disclosure.kpi_frame(queries.kpi_series(ctx.db, ctx.area_code, (kpi_id,), "month", ctx.period_end))
-    hidden = set(_dates(monthly[monthly["suppressed"]])) if not monthly.empty else set()
-    x = _dates(points)
-    value = tuple(None if d in hidden else _opt(v) for d, v in zip(x, points.value, strict=True))
+    hidden = set(as_dates(monthly[monthly["suppressed"]])) if not monthly.empty else set()
+    x = as_dates(points)
+    value = tuple(None if d in hidden else as_float(v) for d, v in zip(x, points.value, strict=True))
     note = "Grey dashed lines: process limits (mean ± 2.66 × mean moving range); coloured points: special cause."
     if hidden:
         note += f" Months based on counts under {ctx.disclosure.threshold} are hidden (published view)."
@@ -222,10 +222,10 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
         unit=ctx.meta(kpi_id).unit,
         x=x,
         value=value,
-        mean=tuple(_opt(v) for v in points["mean"]),
-        lcl=tuple(_opt(v) for v in points.lcl),
-        ucl=tuple(_opt(v) for v in points.ucl),
-        point_type=tuple(str(p) if not _missing(p) else "" for p in points.point_type),
+        mean=tuple(as_float(v) for v in points["mean"]),
+        lcl=tuple(as_float(v) for v in points.lcl),
+        ucl=tuple(as_float(v) for v in points.ucl),
+        point_type=tuple(str(p) if not is_missing(p) else "" for p in points.point_type),
         provenance=Provenance(
             source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
             period=f"{ctx.area_name}, {_period_text(x, 'month')}",
@@ -359,15 +359,15 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
         rows = yearly[yearly.kpi_id == kpi_id].set_index(pd.to_datetime(yearly[yearly.kpi_id == kpi_id].period_start))
         now_row = rows.loc[pd.Timestamp(this_start)] if pd.Timestamp(this_start) in rows.index else None
         before_row = rows.loc[pd.Timestamp(last_start)] if pd.Timestamp(last_start) in rows.index else None
-        now = None if now_row is None else _opt(now_row.value)
-        before = None if before_row is None else _opt(before_row.value)
+        now = None if now_row is None else as_float(now_row.value)
+        before = None if before_row is None else as_float(before_row.value)
         hidden_now = now_row is not None and bool(now_row.suppressed)
         shown = (
             (ctx.disclosure.label if meta.unit == "count" else "hidden")
             if hidden_now
             else format_value(now, meta.unit, compact=True)
         )
-        spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not _missing(v))
+        spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not is_missing(v))
         variation, assurance = _icon(icons, kpi_id, "variation_icon"), _icon(icons, kpi_id, "assurance_icon")
         tiles.append(
             Tile(
@@ -397,7 +397,7 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
 
 
 def _icon(icons: pd.DataFrame, kpi_id: str, column: str) -> str | None:
-    if kpi_id not in icons.index or _missing(icons.at[kpi_id, column]):
+    if kpi_id not in icons.index or is_missing(icons.at[kpi_id, column]):
         return None
     return str(icons.at[kpi_id, column])
 
@@ -435,7 +435,7 @@ def segment_comparison(ctx: Context, kpi_ids: Sequence[str], segments: Sequence[
     for segment in segments:
         part = frame[frame.segment == segment].set_index("kpi_id")
         groups.append(
-            (segment_label(segment), tuple(_opt(part.at[k, "value"]) if k in part.index else None for k in kpi_ids))
+            (segment_label(segment), tuple(as_float(part.at[k, "value"]) if k in part.index else None for k in kpi_ids))
         )
     return Grouped(
         title=title,

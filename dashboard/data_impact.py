@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import queries
-from dashboard.data import Context, Table, _dates, _missing, _opt, kpi_source
-from dashboard.formatting import format_value
+from dashboard.data import Context, Table, as_dates, as_float, is_missing, kpi_source
 from dashboard.shapes import ItsSeries, Line, Marker, Provenance, Trend
 
 METHOD_NAMES = {"its": "Interrupted time series", "did": "Difference-in-differences"}
@@ -61,7 +60,7 @@ def impact_kpis(ctx: Context, intervention_id: str) -> list[str]:
     register = queries.interventions(ctx.db).set_index("intervention_id")
     target = register.at[intervention_id, "kpi_id"]
     found = list(dict.fromkeys(queries.intervention_impact(ctx.db, intervention_id).kpi_id))
-    if not _missing(target) and target in found:
+    if not is_missing(target) and target in found:
         found.remove(target)
         found.insert(0, target)
     return found
@@ -74,19 +73,19 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
     results = queries.intervention_impact(ctx.db, intervention_id)
     if kpi_id is None:
         kpis = impact_kpis(ctx, intervention_id)
-        kpi_id = kpis[0] if kpis else (None if _missing(row.kpi_id) else row.kpi_id)
+        kpi_id = kpis[0] if kpis else (None if is_missing(row.kpi_id) else row.kpi_id)
     estimates = tuple(
         Estimate(
             method=r.method,
             kpi_id=r.kpi_id,
-            estimate=_opt(r.estimate),
-            ci_lower=_opt(r.ci_lower),
-            ci_upper=_opt(r.ci_upper),
-            p_value=_opt(r.p_value),
-            months_before=None if _missing(r.months_before) else int(r.months_before),
-            months_after=None if _missing(r.months_after) else int(r.months_after),
+            estimate=as_float(r.estimate),
+            ci_lower=as_float(r.ci_lower),
+            ci_upper=as_float(r.ci_upper),
+            p_value=as_float(r.p_value),
+            months_before=None if is_missing(r.months_before) else int(r.months_before),
+            months_after=None if is_missing(r.months_after) else int(r.months_after),
             comparators=tuple(c.strip() for c in str(r.comparator_areas or "").split(",") if c.strip())
-            if not _missing(r.comparator_areas)
+            if not is_missing(r.comparator_areas)
             else (),
         )
         for r in results.itertuples()
@@ -97,14 +96,14 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
         points = queries.intervention_series(ctx.db, intervention_id, kpi_id)
         if not points.empty:
             meta = ctx.meta(kpi_id)
-            x = _dates(points)
+            x = as_dates(points)
             series = ItsSeries(
                 title=f"{meta.name}: observed, fitted and counterfactual",
                 unit=meta.unit,
                 x=x,
-                observed=tuple(_opt(v) for v in points.observed),
-                fitted=tuple(_opt(v) for v in points.fitted),
-                counterfactual=tuple(_opt(v) for v in points.counterfactual),
+                observed=tuple(as_float(v) for v in points.observed),
+                fitted=tuple(as_float(v) for v in points.fitted),
+                counterfactual=tuple(as_float(v) for v in points.counterfactual),
                 is_post=tuple(bool(v) for v in points.is_post),
                 start=start,
                 provenance=Provenance(
@@ -145,10 +144,6 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
     )
 
 
-def describe(value: float | None, unit: str) -> str:
-    return format_value(value, unit)
-
-
 def _comparison(
     ctx: Context, row: pd.Series, kpi_id: str | None, start: dt.date, estimates: tuple[Estimate, ...]
 ) -> Trend | None:
@@ -165,11 +160,11 @@ def _comparison(
     others = frame[frame.area_code != row.area_code].groupby("period_start")["value"].mean()
     name = str(row.area_name or row.area_code)
     lines = (
-        Line(name, tuple(own.period_start), tuple(_opt(v) for v in own.value)),
+        Line(name, tuple(own.period_start), tuple(as_float(v) for v in own.value)),
         Line(
             f"Comparator forces (mean of {len(comparators)})",
             tuple(others.index),
-            tuple(_opt(v) for v in others.values),
+            tuple(as_float(v) for v in others.values),
         ),
     )
     return Trend(
