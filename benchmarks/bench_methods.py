@@ -116,7 +116,7 @@ def _timing() -> dict[str, object]:
 def _false_positive_rates() -> dict[str, object]:
     rng = np.random.default_rng(2026)
     start = PERIODS[60]
-    its_p, did_p = [], []
+    its_p, its_control_p, did_p = [], [], []
     for _ in range(NULL_SERIES):
         treated = pd.DataFrame({"period_start": PERIODS, "value": _series(rng, 100.0)})
         its_p.append(impact.its(treated["period_start"], treated["value"], start).p_value)
@@ -124,10 +124,14 @@ def _false_positive_rates() -> dict[str, object]:
             f"C{j}": pd.DataFrame({"period_start": PERIODS, "value": _series(rng, rng.uniform(30, 300))})
             for j in range(10)
         }
+        its_control_p.append(
+            impact.its(treated["period_start"], treated["value"], start, comparators=comparators).p_value
+        )
         did_p.append(impact.did(treated, comparators, start).p_value)
     return {
         "null_series": NULL_SERIES,
         "its_rejecting_at_5pct": round(float(np.mean(np.array(its_p) < 0.05)), 4),
+        "its_with_control_series_rejecting_at_5pct": round(float(np.mean(np.array(its_control_p) < 0.05)), 4),
         "did_rejecting_at_5pct": round(float(np.mean(np.array(did_p) < 0.05)), 4),
         "series_model": "120 months, +0.2%/month trend, 10% seasonality, AR(1) phi 0.3 noise (sd 6%), no effect",
     }

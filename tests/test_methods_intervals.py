@@ -117,7 +117,7 @@ def test_every_kpi_values_interval_matches_these_functions(small_built_home: Pat
     try:
         rows = con.execute(
             """
-            select unit, numerator, denominator, ci_lower, ci_upper
+            select unit, numerator, denominator, value, ci_lower, ci_upper
             from marts.kpi_values
             where unit in ('percent', 'count', 'per_100k') and numerator is not null
             """
@@ -132,8 +132,10 @@ def test_every_kpi_values_interval_matches_these_functions(small_built_home: Pat
             lo, hi = lo * 100, hi * 100
         elif unit == "count":
             lo, hi = intervals.poisson_interval(x)
-        else:  # per_100k: the denominator is population / 100000
-            lo, hi = intervals.rate_interval(x, frame["denominator"].to_numpy(float) * 100_000)
+        else:  # per_100k: the denominator is the population
+            population = frame["denominator"].to_numpy(float)
+            np.testing.assert_allclose(frame["value"], x / population * 100_000, rtol=1e-9)
+            lo, hi = intervals.rate_interval(x, population)
         got_lo, got_hi = frame["ci_lower"].to_numpy(float), frame["ci_upper"].to_numpy(float)
         np.testing.assert_allclose(got_lo, lo, rtol=1e-7, atol=1e-7, err_msg=f"{unit} ci_lower")
         np.testing.assert_allclose(got_hi, hi, rtol=1e-7, atol=1e-7, err_msg=f"{unit} ci_upper")

@@ -128,7 +128,8 @@ def spc_tables(series: pd.DataFrame, kpis: pd.DataFrame) -> tuple[pd.DataFrame, 
     summaries: list[dict[str, object]] = []
     for lo, hi in itertools.pairwise(bounds):
         kpi_id = kpi_ids[lo]
-        kpi_direction = direction.get(kpi_id, "neutral")
+        kpi_direction = direction.get(kpi_id)
+        kpi_direction = kpi_direction if kpi_direction in spc.DIRECTIONS else "neutral"  # unknown: no judgement
         part = spc.classify(values[lo:hi], kpi_direction)
         mean[lo:hi], lcl[lo:hi], ucl[lo:hi] = part.limits.mean, part.limits.lcl, part.limits.ucl
         point_type[lo:hi], rule[lo:hi] = part.point_type, part.rule
