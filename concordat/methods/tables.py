@@ -11,9 +11,10 @@ docs/ARCHITECTURE.md. SPC charts are not rebased here (limits from all points): 
 known, sustained change, which the dashboard offers interactively through `concordat.methods.spc.spc`.
 
 Intervention impact is estimated for every intervention in the register and every KPI its type targets, in the
-intervention's area, by ITS and by DiD. DiD comparators are the forces in `marts.dim_force` that never had an
-intervention of that type nor any intervention whose type targets the same KPI (so a comparator is not itself
-treated on that KPI). A row whose estimate could not be made has NULL estimate columns; `note` says why.
+intervention's area, by ITS and by DiD (`concordat.methods.impact`). The comparators - DiD's comparison group and
+ITS's control series - are the forces in `marts.dim_force` that never had an intervention of that type nor any
+intervention whose type targets the same KPI (so a comparator is not itself treated on that KPI); both rows list
+them in `comparator_areas`. A row whose estimate could not be made has NULL estimate columns; `note` says why.
 """
 
 from __future__ import annotations
