@@ -442,6 +442,24 @@ def test_default_out_is_the_demo_folder_of_concordat_home(tmp_path: Path, monkey
     assert _manifest(tmp_path / "demo")["financial_years"] == ["2018/19"]
 
 
+def test_one_year_given_keeps_the_other_default_unless_that_empties_the_range() -> None:
+    from concordat.demo.plan import build_plan
+
+    assert build_plan("small", 1, start_year=2018)[0].years == [2018, 2019, 2020]
+    assert build_plan("small", 1, start_year=2022)[0].years == [2022]
+    assert build_plan("national", 1, end_year=2012)[0].years == [2012]
+
+
+def test_scale_n_multiplies_national_volumes(tmp_path: Path) -> None:
+    from concordat.demo.calibration import NATIONAL_DETENTIONS, S135_RATE
+
+    folder = _demo(tmp_path / "n", "--scale", "0.02", "--start-year", "2019", "--end-year", "2021")
+    manifest = _manifest(folder)
+    assert len(manifest["forces"]) == 44 and manifest["multiplier"] == 0.02
+    expected = 0.02 * sum(NATIONAL_DETENTIONS[y] for y in (2019, 2020, 2021)) * (1 + S135_RATE)
+    assert manifest["row_counts"]["s136.csv"] == pytest.approx(expected, rel=0.08)
+
+
 # --- national scale: calibration and effects -----------------------------------------------------------------
 
 

@@ -7,7 +7,6 @@ byte-identical files. Only one force-year chunk is in memory at a time (plus sma
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,10 +170,3 @@ def _interventions(plan: Plan, states: list[records.ForceState]) -> list[dict[st
             }
         )
     return out
-
-
-def bad_row_totals(manifest: dict[str, object]) -> Counter[str]:
-    """Bad rows planted per source (all kinds)."""
-    bad = manifest["bad_rows"]
-    assert isinstance(bad, dict)
-    return Counter({source: sum(kinds.values()) for source, kinds in bad.items()})

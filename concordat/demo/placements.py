@@ -87,6 +87,8 @@ def schedule(
         week = max(week, cohort_start)
         members = [next(pool, None) for _ in range(size)]
         members = [m for m in members if m is not None]
+        if not members or max(week, cohort_start) + 12 > end:
+            return out  # no officers left to place, or no time left in the range
         withdrawing = set(rng.permutation(len(members))[: withdrawals.take(len(members))].tolist())
         for first in range(0, len(members), BATCH):
             batch = members[first : first + BATCH]

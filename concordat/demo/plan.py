@@ -129,9 +129,12 @@ def build_plan(
     """The plan of a run and the random generator (seeded once from --seed) that continues through it."""
     label, multiplier = parse_scale(scale)
     default = SMALL_YEARS if label == "small" else NATIONAL_YEARS
-    start_year = default[0] if start_year is None else start_year
-    end_year = default[1] if end_year is None else end_year
-    if start_year is not None and end_year is not None and start_year > end_year:
+    # one year given: keep the default for the other unless that would leave an empty range
+    if start_year is None:
+        start_year = default[0] if end_year is None else min(default[0], end_year)
+    if end_year is None:
+        end_year = max(default[1], start_year)
+    if start_year > end_year:
         raise UserInputError(f"--start-year {start_year} is after --end-year {end_year}")
     for year in (start_year, end_year):
         if not FIRST_YEAR <= year <= LAST_YEAR:

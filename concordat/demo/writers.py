@@ -12,7 +12,6 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from types import TracebackType
 
 from openpyxl import Workbook
 
@@ -41,7 +40,7 @@ class CsvSink:
     def __enter__(self) -> CsvSink:
         return self
 
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
