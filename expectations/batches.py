@@ -64,17 +64,15 @@ def referenced_columns(suite: dict[str, Any]) -> set[str]:
     return names | words
 
 
-def table_batch(con: duckdb.DuckDBPyConnection, suite: dict[str, Any]) -> pd.DataFrame:
+def table_batch(con: duckdb.DuckDBPyConnection, suite: dict[str, Any], now: str) -> pd.DataFrame:
     batch = suite["meta"]["batch"]
     table = batch["table"]
     existing = table_columns(con, table)
     if existing is None:
         raise BatchUnavailable(f"{table} does not exist")
     wanted = referenced_columns(suite)
-    derived = {
-        name: sql.format(suppression_threshold=suppression_threshold())
-        for name, sql in batch.get("derived", {}).items()
-    }
+    values = {"suppression_threshold": suppression_threshold(), "now": now}
+    derived = {name: sql.format(**values) for name, sql in batch.get("derived", {}).items()}
     selects = [_q(c) for c in existing if c in wanted and c not in derived]
     selects += [f"({sql}) as {_q(name)}" for name, sql in derived.items()]
     schema, name = table.split(".", 1)
@@ -108,9 +106,9 @@ BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]] = {
 }
 
 
-def build(con: duckdb.DuckDBPyConnection, suite: dict[str, Any]) -> pd.DataFrame:
-    """The DataFrame a suite validates (BatchUnavailable when it cannot be built)."""
+def build(con: duckdb.DuckDBPyConnection, suite: dict[str, Any], now: str) -> pd.DataFrame:
+    """The DataFrame a suite validates (BatchUnavailable when it cannot be built); `now` is UK local time."""
     batch = suite["meta"]["batch"]
     if batch["kind"] == "table":
-        return table_batch(con, suite)
+        return table_batch(con, suite, now)
     return BUILDERS[batch["builder"]](con)

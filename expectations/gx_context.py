@@ -94,9 +94,7 @@ class Runner:
         context.data_sources.add_or_update_pandas(DATASOURCE)
         return cls(context)
 
-    def validate(
-        self, suite_name: str, frame: pd.DataFrame, index_columns: list[str], parameters: dict[str, Any]
-    ) -> Any:
+    def validate(self, suite_name: str, frame: pd.DataFrame, index_columns: list[str]) -> Any:
         """Run one suite on one DataFrame; the GX ExpectationSuiteValidationResult (stored for Data Docs)."""
         import great_expectations as gx
 
@@ -117,9 +115,7 @@ class Runner:
         index = [c for c in index_columns if c in frame.columns]
         if index:
             result_format["unexpected_index_column_names"] = index
-        return definition.run(
-            batch_parameters={"dataframe": frame}, expectation_parameters=parameters, result_format=result_format
-        )
+        return definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
 
     def build_data_docs(self) -> Path:
         """Rebuild the site from scratch (pages of pruned results would otherwise linger, unlinked)."""

@@ -79,8 +79,11 @@ def _column_checks(column: str, data_type: str) -> dict[str, str]:
     col = _q(column)
     checks: dict[str, str] = {}
     if data_type in TEXT_TYPES:
-        checks["nhs_number_values"] = nhs_number_sql(col)
-        checks["date_of_birth_values"] = f"regexp_full_match(lower(trim({col})), {_lit(DATE_TEXT_REGEX)})"
+        # cheap length tests first: DuckDB skips the regexes for every value that cannot match
+        checks["nhs_number_values"] = f"length({col}) between 10 and 20 and {nhs_number_sql(col)}"
+        checks["date_of_birth_values"] = (
+            f"length({col}) between 6 and 24 and regexp_full_match(lower(trim({col})), {_lit(DATE_TEXT_REGEX)})"
+        )
         if is_identifier(column):
             checks["unhashed_identifier_values"] = _unhashed_sql(col)
     elif data_type in JSON_TYPES:

@@ -64,21 +64,19 @@ def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.
     started = utc_now()
     suites = load_suite_files()
     runner = Runner.open(paths.home())
-    parameters = {"now": uk_now().isoformat(timespec="seconds")}
+    now = uk_now().isoformat(sep=" ", timespec="seconds")
     with open_warehouse(warehouse, read_only=True) as con:
         run = results.Run(new_run_id(started), started, build_fingerprint(con))
         for i, suite in enumerate(suites, 1):
             progress.update(f"validating {suite['name']} ({i}/{len(suites)})", json_mode)
             clock = time.perf_counter()
             try:
-                frame = batches.build(con, suite)
+                frame = batches.build(con, suite, now)
             except (BatchUnavailable, duckdb.Error) as exc:
                 run.results.append(results.unavailable(suite, str(exc).splitlines()[0]))
                 run.suite_seconds[suite["name"]] = time.perf_counter() - clock
                 continue
-            gx_result = runner.validate(
-                suite["name"], frame, suite["meta"]["batch"].get("index_columns", []), parameters
-            )
+            gx_result = runner.validate(suite["name"], frame, suite["meta"]["batch"].get("index_columns", []))
             run.results += results.from_gx(suite, gx_result)
             run.suite_seconds[suite["name"]] = time.perf_counter() - clock
             del frame

@@ -201,7 +201,9 @@ def test_more_defects_each_caught_by_its_own_check(clean_warehouse_file: Path, h
     assert len(kpi_totals) == 2  # EW against the fact table, and against the sum of its forces
     interval = _result(run, "marts_kpi_values", "expect_column_values_to_be_in_set")
     assert interval.column_name == "ci_upper_ok" and "ci_upper=1.5" in interval.observed_value
-    assert _failed(run, "warning") - EMPTY_SOURCES == {("raw_s136", "expect_column_values_to_be_between")}
+    assert _failed(run, "warning") - EMPTY_SOURCES == {("raw_s136", "expect_column_values_to_be_null")}
+    future = _result(run, "raw_s136", "expect_column_values_to_be_null")
+    assert future.column_name == "implausible_assessment_completed_at" and "2099-01-01" in future.observed_value
 
 
 def test_an_unbuilt_warehouse_fails_for_want_of_marts(home: Path) -> None:
