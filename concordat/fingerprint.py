@@ -30,7 +30,7 @@ def _latest(con: duckdb.DuckDBPyConnection, table: str, columns: str, order: str
 
 
 def fingerprint_parts(con: duckdb.DuckDBPyConnection) -> dict[str, list[object] | None]:
-    """The facts the fingerprint is made of (shown when publish refuses, to say what changed)."""
+    """The facts the fingerprint is made of: [count, latest row...] for the ingest log and the build runs."""
     return {
         "ingest": _latest(
             con,
