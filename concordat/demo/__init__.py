@@ -9,7 +9,10 @@ manifest. Modules, one job each:
 - ``plan``         which forces, years and interventions a run covers; expected monthly volumes
 - ``people``       person and officer pools (repeat detentions; officer ids shared across sources)
 - ``placements``   the officer placement scheme schedule (Sheffield model)
-- ``records``      one force-year chunk of s136 detentions, custody episodes and triage contacts
+- ``records``      one force-year chunk of s136 detentions, and what derives from them:
+- ``triage``       street-triage contacts (some leading to a detention) and ``custody`` episodes
+- ``state``        what those share (a force's pools; a force-year's detentions); ``values`` cell formatting
+- ``effects``      the true effect of each planted intervention, by the shared definition
 - ``badrows``      deliberately bad rows, so the demo exercises the quarantine path
 - ``writers``      streaming CSV and a byte-reproducible XLSX
 - ``nhs``          the synthetic NHS Digital Mental Health Act Statistics file

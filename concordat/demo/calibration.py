@@ -184,3 +184,15 @@ def transport_shares(year: int) -> np.ndarray:
     amb, pv = by_year(AMBULANCE, year), by_year(POLICE_VEHICLE, year)
     rest = 1.0 - amb - pv - OTHER_HEALTH_VEHICLE - OTHER_TRANSPORT - ALREADY_THERE
     return np.array([amb, pv, OTHER_HEALTH_VEHICLE, OTHER_TRANSPORT, ALREADY_THERE, rest])
+
+
+def consult_probabilities(yes_after_pca: float, after_pca: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """(rows, 4) probabilities of consulted_health_professional (Yes, No, Not practicable, Not known).
+
+    ``yes_after_pca`` is the force's usual P(Yes) once the duty applies; officers who completed a placement
+    follow CONSULT_PLACED instead (the planted officer-level effect).
+    """
+    usual_after = np.array([yes_after_pca, 1.0 - yes_after_pca - sum(CONSULT_AFTER_PCA_REST), *CONSULT_AFTER_PCA_REST])
+    usual = np.where(after_pca[:, None], usual_after, CONSULT_BEFORE_PCA)
+    with_placement = np.where(after_pca[:, None], CONSULT_PLACED, CONSULT_PLACED_BEFORE_PCA)
+    return np.where(placed[:, None], with_placement, usual)

@@ -27,10 +27,8 @@ def placement_effect_pct(fp: ForcePlan, officers: OfficerPool, months: np.ndarra
         return 0.0
     mid = post.astype("datetime64[D]").astype("datetime64[m]") + 15 * 24 * 60
     after = mid >= cal.PCA_2017
-    yes = fp.consult_yes
-    usual_after = np.array([yes, 1.0 - yes - sum(cal.CONSULT_AFTER_PCA_REST), *cal.CONSULT_AFTER_PCA_REST])
-    usual = np.where(after[:, None], usual_after, cal.CONSULT_BEFORE_PCA)
-    placed = np.where(after[:, None], cal.CONSULT_PLACED, cal.CONSULT_PLACED_BEFORE_PCA)
+    usual = cal.consult_probabilities(fp.consult_yes, after, np.zeros(len(mid), dtype=bool))
+    placed = cal.consult_probabilities(fp.consult_yes, after, np.ones(len(mid), dtype=bool))
     share = officers.placed_share(mid)[:, None]
     with_scheme = share * placed + (1.0 - share) * usual
     counterfactual = _consult_kpi(usual)

@@ -17,6 +17,7 @@ from concordat.demo import effects, nhs, placements, records
 from concordat.demo.badrows import BadRowPlanter
 from concordat.demo.people import OfficerPool, PersonPool
 from concordat.demo.plan import Plan, build_plan
+from concordat.demo.state import ForceState
 from concordat.demo.writers import CsvSink, write_csv, write_xlsx
 
 FILES = {
@@ -121,9 +122,7 @@ def records_sources() -> tuple[str, ...]:
     return ("s136", "custody", "triage")
 
 
-def _force_states(
-    rng: np.random.Generator, plan: Plan
-) -> tuple[list[records.ForceState], dict[str, placements.Schedule]]:
+def _force_states(rng: np.random.Generator, plan: Plan) -> tuple[list[ForceState], dict[str, placements.Schedule]]:
     """Per-force person and officer pools; placement schedules first, as officers' placement dates matter."""
     states, schedules = [], {}
     end = (plan.months[-1] + 1).astype("datetime64[D]")
@@ -143,11 +142,11 @@ def _force_states(
             schedules[fp.force.code] = schedule
         persons = PersonPool(f"{fp.abbr}-P")
         persons.warm_up(rng, plan.months[0].astype("datetime64[m]"), annual)
-        states.append(records.ForceState(plan=fp, persons=persons, officers=officers))
+        states.append(ForceState(plan=fp, persons=persons, officers=officers))
     return states, schedules
 
 
-def _interventions(plan: Plan, states: list[records.ForceState]) -> list[dict[str, object]]:
+def _interventions(plan: Plan, states: list[ForceState]) -> list[dict[str, object]]:
     by_force = {s.plan.force.code: s for s in states}
     out = []
     for i in plan.interventions:
