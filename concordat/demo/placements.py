@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from concordat import contracts
 from concordat.demo.sampling import Quota
 
 COMMUNITY_SERVICES: tuple[tuple[str, str], ...] = (
@@ -32,22 +33,7 @@ BATCH = CAPACITY * len(WARDS)
 COHORT_EVERY_MONTHS = 3
 COHORT_SIZE = (10, 17)  # at national scale; x --scale N
 WITHDRAWN_SHARE = 0.04
-HEADER = (
-    "placement_id",
-    "officer_id",
-    "force",
-    "cohort",
-    "service",
-    "setting",
-    "start_date",
-    "end_date",
-    "status",
-    "induction_attended",
-    "workbook_completed",
-    "feedback_session_attended",
-    "confidence_pre",
-    "confidence_post",
-)
+HEADER = tuple(c.name for c in contracts.PLACEMENTS.columns)  # rows below are built in this order
 
 
 @dataclass
