@@ -134,9 +134,7 @@ def test_its_declines_a_relative_effect_when_the_counterfactual_is_not_positive(
     assert not est.series.empty
 
 
-def test_a_national_change_in_the_window_is_not_taken_for_the_intervention(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_national_change_in_the_window_is_not_taken_for_the_intervention() -> None:
     """PCA 2017 doubled health-professional consultation everywhere; a scheme starting 3 months later must not
     get the credit. With the national term the planted +10% is recovered; without it ITS is far off."""
     periods = pd.Series(pd.date_range("2014-04-01", periods=84, freq="MS"))
@@ -146,11 +144,12 @@ def test_a_national_change_in_the_window_is_not_taken_for_the_intervention(
     start = pd.Timestamp("2018-03-05")  # Sheffield's scheme: a Monday, so March 2018 is a transition month
     scheme = np.where(periods > start, 0.10, 0.0)
     values = 25 * national * (1 + scheme) + rng.normal(0, 1.0, len(periods))
-    with_term = impact.its(periods, pd.Series(values), start)
+    with_term = impact.its(
+        periods, pd.Series(values), start, national_changes=impact.national_changes_for("consulted_hp_pct")
+    )
     assert with_term.ci_lower < 10 < with_term.ci_upper
     assert abs(with_term.estimate - 10) < 5
-    monkeypatch.setattr(impact, "NATIONAL_CHANGES", ())
-    without = impact.its(periods, pd.Series(values), start)
+    without = impact.its(periods, pd.Series(values), start, national_changes=())
     assert abs(without.estimate - 10) > 20
 
 
@@ -221,3 +220,8 @@ def test_did_leaves_out_comparators_without_a_usable_baseline() -> None:
     assert est.comparator_areas == ("C00", "C01", "C02")
     none = impact.did(pd.DataFrame({"period_start": PERIODS, "value": values}), {}, START)
     assert none.estimate is None and "comparator" in none.note
+
+
+def test_national_changes_apply_only_to_the_kpis_they_moved() -> None:
+    assert [c.name for c in impact.national_changes_for("consulted_hp_pct")] == ["pca_2017"]
+    assert impact.national_changes_for("s136_detentions") == ()

@@ -30,10 +30,11 @@ cluster. The counterfactual is the comparators' mean plus the pre-period gap; th
 interval follow as for ITS. Its assumption is parallel trends: the comparators show what would have happened.
 Unlike ITS it fits no own trend, so the two answer slightly different questions and are reported side by side.
 
-National changes (`NATIONAL_CHANGES`, the Policing and Crime Act 2017 changes of 11 Dec 2017): both models fit
-a level change there when the window spans it - otherwise a national doubling of health-professional
-consultation three months before a placement scheme starts would be credited to the scheme. With comparators
-the term is fitted only when the change falls inside the pre-period (the comparators carry it after that).
+National changes (`NATIONAL_CHANGES`: the Policing and Crime Act 2017 changes of 11 Dec 2017, with the KPIs they
+moved): both models of such a KPI fit a level change there when the window spans it - otherwise a national
+doubling of health-professional consultation three months before a placement scheme starts would be credited to
+the scheme. With comparators the term is fitted only when the change falls inside the pre-period (the
+comparators carry it after that).
 
 Conventions: months with no value (KPI undefined) are dropped; a start date inside a month makes that month a
 transition month, dropped from the model; with an end date, months after it are dropped. At least
@@ -56,10 +57,48 @@ GLSAR_ITERATIONS = 10
 MIN_BEFORE = 12
 MIN_AFTER = 6
 SEASONAL_FROM = 24  # months before the start needed to fit month-of-year terms
-#: National changes that moved these KPIs in every force at once. A model whose window spans one fits a level
-#: change there, so the change is not mistaken for (or hidden in) an intervention's effect: the Policing and
-#: Crime Act 2017 s136 changes (police stations, health-professional consultation) in force on 11 Dec 2017.
-NATIONAL_CHANGES: tuple[tuple[str, str], ...] = (("pca_2017", "2017-12-11"),)
+
+
+@dataclass(frozen=True)
+class NationalChange:
+    """A change that moved some KPIs in every force at once (a law, a new national data definition)."""
+
+    name: str
+    date: str
+    kpis: frozenset[str]
+
+
+#: A model of one of these KPIs whose window spans the date fits a level change there, so the change is not
+#: mistaken for (or hidden in) an intervention's effect.
+NATIONAL_CHANGES: tuple[NationalChange, ...] = (
+    # Policing and Crime Act 2017 (in force 11 Dec 2017): no police stations for under-18s and only exceptionally
+    # for adults, a 24-hour limit on detention, and consulting a health professional before detaining.
+    NationalChange(
+        "pca_2017",
+        "2017-12-11",
+        frozenset(
+            {
+                "pos_police_station_pct",
+                "pos_hbpos_pct",
+                "pos_emergency_dept_pct",
+                "u18_police_station",
+                "custody_pos_episodes",
+                "custody_median_hours",
+                "custody_inspector_authorised_pct",
+                "custody_hcp_present_pct",
+                "consulted_hp_pct",
+                "detention_over_24h_pct",
+                "detention_median_hours",
+            }
+        ),
+    ),
+)
+
+
+def national_changes_for(kpi_id: str) -> tuple[NationalChange, ...]:
+    """The national changes that moved this KPI."""
+    return tuple(c for c in NATIONAL_CHANGES if kpi_id in c.kpis)
+
 
 Method = Literal["its", "did"]
 
@@ -185,7 +224,9 @@ def _not_estimated(
     )
 
 
-def _national_terms(window: _Window, pre_only: bool = False) -> dict[str, np.ndarray]:
+def _national_terms(
+    window: _Window, changes: tuple[NationalChange, ...], pre_only: bool = False
+) -> dict[str, np.ndarray]:
     """A level-change regressor per national change inside the window: the share of each month on or after it.
 
     Left out when it is constant over the window or indistinguishable from the intervention's own step, and with
@@ -193,8 +234,8 @@ def _national_terms(window: _Window, pre_only: bool = False) -> dict[str, np.nda
     the pre-period: after the start its force-specific part cannot be told from a growing intervention effect.
     """
     terms: dict[str, np.ndarray] = {}
-    for name, date in NATIONAL_CHANGES:
-        change = pd.Timestamp(date)
+    for national in changes:
+        change = pd.Timestamp(national.date)
         month = _month_of(change)
         partial = (change.days_in_month - change.day + 1) / change.days_in_month
         exposure = np.where(window.month > month, 1.0, np.where(window.month == month, partial, 0.0))
@@ -203,7 +244,7 @@ def _national_terms(window: _Window, pre_only: bool = False) -> dict[str, np.nda
         pre = exposure[~window.is_post]
         if pre_only and (pre.size == 0 or pre.min() == pre.max()):
             continue
-        terms[f"change_{name}"] = exposure
+        terms[f"change_{national.name}"] = exposure
     return terms
 
 
@@ -254,12 +295,14 @@ def its(
     end_date: object | None = None,
     seasonal: bool | None = None,
     comparators: Mapping[str, pd.DataFrame] | None = None,
+    national_changes: tuple[NationalChange, ...] = NATIONAL_CHANGES,
 ) -> ImpactEstimate:
     """Segmented-regression estimate of the relative effect of an intervention starting at `start_date`.
 
     `comparators` (area code -> frame of period_start, value): forces without the intervention whose mean index
     enters as a control series, so national movements are not read as the intervention's effect.
     `seasonal`: fit month-of-year terms (default: without a control series, when there are 24+ months before).
+    `national_changes`: the changes that may have moved this KPI (`national_changes_for(kpi_id)`; default all).
     """
     window = _window(period_start, values, start_date, end_date)
     short = _too_short(window)
@@ -279,7 +322,7 @@ def its(
             **({"control": control} if used else {}),
             "step": window.is_post.astype(float),
             "slope_change": window.months_since.astype(float),
-            **_national_terms(window, pre_only=bool(used)),
+            **_national_terms(window, national_changes, pre_only=bool(used)),
         }
     )
     if seasonal if seasonal is not None else (not used and window.months_before >= SEASONAL_FROM):
@@ -341,11 +384,12 @@ def did(
     comparators: Mapping[str, pd.DataFrame],
     start_date: object,
     end_date: object | None = None,
+    national_changes: tuple[NationalChange, ...] = NATIONAL_CHANGES,
 ) -> ImpactEstimate:
     """Difference-in-differences of the treated series (period_start, value) against comparator series.
 
     `comparators` maps area code -> frame (period_start, value). Comparators whose pre-period mean is not
-    positive, or that have fewer than MIN_BEFORE months before, are left out.
+    positive, or that have fewer than MIN_BEFORE months before, are left out. `national_changes` as for `its`.
     """
     window = _window(treated["period_start"], treated["value"], start_date, end_date)
     short = _too_short(window)
@@ -362,7 +406,8 @@ def did(
     if (~window.is_post & ok).sum() < MIN_BEFORE or (window.is_post & ok).sum() < MIN_AFTER:
         return _not_estimated("did", window, "comparators do not cover the treated force's months", used)
     window = _restrict(window, ok)
-    x = pd.DataFrame({"level": 1.0, **_national_terms(window, pre_only=True), "post": window.is_post.astype(float)})
+    national = _national_terms(window, national_changes, pre_only=True)
+    x = pd.DataFrame({"level": 1.0, **national, "post": window.is_post.astype(float)})
     return _estimate(
         "did",
         window,

@@ -59,9 +59,10 @@ def untreated_significance(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             if g is None:
                 continue
             others = {code: by_key[(iv.kpi_id, code)] for code in pool - {area} if (iv.kpi_id, code) in by_key}
+            changes = impact.national_changes_for(iv.kpi_id)
             for method, est in (
-                ("its", impact.its(g["period_start"], g["value"], iv.start_date, comparators=others)),
-                ("did", impact.did(g, others, iv.start_date)),
+                ("its", impact.its(g["period_start"], g["value"], iv.start_date, None, None, others, changes)),
+                ("did", impact.did(g, others, iv.start_date, None, changes)),
             ):
                 if est.p_value is not None:
                     rows.append(

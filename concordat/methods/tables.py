@@ -186,8 +186,9 @@ def impact_tables(
             end = iv.end_date if not pd.isna(iv.end_date) else None
             pool = comparator_areas(forces, interventions, type_kpis, iv.type, kpi_id) - {iv.area_code}
             comparators = {code: by_key[(kpi_id, code)] for code in pool if (kpi_id, code) in by_key}
-            its = impact.its(treated["period_start"], treated["value"], iv.start_date, end, comparators=comparators)
-            did = impact.did(treated, comparators, iv.start_date, end)
+            changes = impact.national_changes_for(kpi_id)
+            its = impact.its(treated["period_start"], treated["value"], iv.start_date, end, None, comparators, changes)
+            did = impact.did(treated, comparators, iv.start_date, end, changes)
             for est in (its, did):
                 rows.append(
                     {
