@@ -29,6 +29,8 @@ from concordat.errors import InternalError
 
 #: Environment variable the dbt profile (warehouse/profiles.yml) reads the DuckDB path from.
 WAREHOUSE_ENV = "CONCORDAT_WAREHOUSE"
+#: The profile keeps one DuckDB connection open for the whole run when this is True (released below).
+KEEP_OPEN_ENV = "CONCORDAT_DBT_KEEP_OPEN"
 _OK_STATUSES = {"success", "pass", "skipped", "warn", "no-op"}
 
 
@@ -67,19 +69,38 @@ def dbt_dirs(home: Path) -> tuple[Path, Path]:
 @contextmanager
 def _warehouse_env(warehouse: Path) -> Iterator[None]:
     """Point the dbt profile at the warehouse file for the duration of one invocation; no usage tracking."""
-    keys = (WAREHOUSE_ENV, "DBT_SEND_ANONYMOUS_USAGE_STATS", "DBT_VERSION_CHECK")
-    old = {k: os.environ.get(k) for k in keys}
-    os.environ.update(
-        {WAREHOUSE_ENV: str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False", "DBT_VERSION_CHECK": "False"}
-    )
+    settings = {
+        WAREHOUSE_ENV: str(warehouse),
+        KEEP_OPEN_ENV: "True",
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        "DBT_VERSION_CHECK": "False",
+    }
+    old = {k: os.environ.get(k) for k in settings}
+    os.environ.update(settings)
     try:
         yield
     finally:
+        _release_duckdb()
         for k, v in old.items():
             if v is None:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+def _release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open (keep_open), so the file is free when dbt returns.
+
+    dbt-duckdb holds it in a class-level environment with no public close; the tests check the file can be
+    opened read-write right after every build.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            env.close()
+            DuckDBConnectionManager._ENV = None
 
 
 def _progress_callback(event: object) -> None:
