@@ -7,6 +7,7 @@ check and the build use one threshold.
 
 from __future__ import annotations
 
+from concordat.contracts import HO_S136
 from expectations.spec import Suite, critical, warning, where
 
 KPI_KEY = ["kpi_id", "area_code", "segment", "period_grain", "period_start"]
@@ -57,6 +58,7 @@ def kpi_values_suite() -> Suite:
             "table": "marts.kpi_values",
             "index_columns": [*KPI_KEY, "value", "ci_lower", "ci_upper", "numerator", "denominator"],
             "derived": {
+                "kpi_in_catalogue": "kpi_id in (select kpi_id from marts.dim_kpi)",
                 "suppression_required": SUPPRESSION_REQUIRED_SQL,
                 "period_aligned": PERIOD_ALIGNED_SQL,
                 "ci_lower_ok": CI_LOWER_OK_SQL,
@@ -73,6 +75,13 @@ def kpi_values_suite() -> Suite:
                 "expect_compound_columns_to_be_unique",
                 "one value per KPI, area, segment and period: a duplicate would be double counted or shown twice",
                 column_list=KPI_KEY,
+            ),
+            critical(
+                "expect_column_values_to_be_in_set",
+                "every KPI value belongs to a KPI of the catalogue (marts.dim_kpi): the dashboard shows each with "
+                "its definition, and a value without one cannot be explained to a board",
+                column="kpi_in_catalogue",
+                value_set=[True],
             ),
             critical("expect_column_values_to_be_in_set", "the units of specs/kpis.md", column="unit", value_set=UNITS),
             critical(
@@ -198,5 +207,59 @@ def spc_points_suite() -> Suite:
     )
 
 
+PUBLISHED_KEY = ["financial_year", "area_code", "measure", "category", "source"]
+PUBLISHED_SOURCES = ["ho_s136", "nhs_mha", "record_level"]
+#: Concordat's own counts (record_level) from 1 to threshold - 1 are hidden; the published sources are public.
+PUBLISHED_SUPPRESSION_SQL = (
+    'coalesce(source = \'record_level\' and "count" > 0 and "count" < {suppression_threshold}, false)'
+)
+
+
+def published_s136_suite() -> Suite:
+    return Suite(
+        name="marts_published_s136",
+        description="marts.published_s136: published figures beside Concordat's own counts, by year and area.",
+        batch={
+            "kind": "table",
+            "table": "marts.published_s136",
+            "index_columns": [*PUBLISHED_KEY, "count"],
+            "derived": {"suppression_required": PUBLISHED_SUPPRESSION_SQL},
+        },
+        expectations=[
+            critical(
+                "expect_compound_columns_to_be_unique",
+                "one figure per year, area, measure, category and source",
+                column_list=PUBLISHED_KEY,
+            ),
+            critical(
+                "expect_column_values_to_be_in_set",
+                "the dashboard names the source of every figure: the police's, the NHS's or Concordat's own",
+                column="source",
+                value_set=PUBLISHED_SOURCES,
+            ),
+            critical(
+                "expect_column_values_to_be_in_set",
+                "measures of the ho_s136 contract",
+                column="measure",
+                value_set=list(HO_S136.column("measure").categories),
+            ),
+            critical(
+                "expect_column_values_to_match_regex",
+                "financial years are stored as 2023/24",
+                column="financial_year",
+                regex=r"^\d{4}/\d{2}$",
+            ),
+            critical("expect_column_values_to_be_between", "a count is never negative", column="count", min_value=0),
+            critical(
+                "expect_column_values_to_be_in_set",
+                "disclosure control: Concordat's own counts of 1-4 must be flagged is_suppressed",
+                column="is_suppressed",
+                value_set=[True],
+                **where("suppression_required == True"),
+            ),
+        ],
+    )
+
+
 def marts_suites() -> list[Suite]:
-    return [kpi_values_suite(), kpi_monthly_series_suite(), spc_points_suite()]
+    return [kpi_values_suite(), kpi_monthly_series_suite(), published_s136_suite(), spc_points_suite()]

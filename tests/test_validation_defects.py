@@ -171,6 +171,8 @@ def test_more_defects_each_caught_by_its_own_check(clean_warehouse_file: Path, h
         f"values ('{FORCE_A}', 'XX-1', timestamp '2023-06-01 12:00', '135(1)')",
         "update marts.kpi_values set value = 4, numerator = 4 where area_code = 'EW' and period_grain = 'month' "
         "and period_start = date '2023-05-01' and kpi_id = 's136_detentions'",
+        # published figures: Concordat's own count of 3 not suppressed
+        f"update marts.published_s136 set is_suppressed = false where area_code = '{FORCE_B}'",
         # raw: a category outside the contract; a date in the future (a warning, not a stop)
         "update raw.s136 set sex = 'Mle' where detention_id = 'HB-2'",
         "update raw.s136 set assessment_completed_at = timestamp '2099-01-01' where detention_id = 'HB-2'",
@@ -185,6 +187,7 @@ def test_more_defects_each_caught_by_its_own_check(clean_warehouse_file: Path, h
         ("reconcile_fact_lineage", "expect_column_values_to_be_between"),
         ("reconcile_kpi_totals", "expect_column_pair_values_to_be_equal"),
         ("raw_s136", "expect_column_values_to_be_in_set"),
+        ("marts_published_s136", "expect_column_values_to_be_in_set (where suppression_required == True)"),
     }
     privacy = {r.observed_value.split(" rows")[0]: r for r in run.results if r.suite == "privacy" and not r.success}
     tables = {t for r in privacy.values() for t in (r.table_name or "").split(", ")}
@@ -214,6 +217,6 @@ def test_an_unbuilt_warehouse_fails_for_want_of_marts(home: Path) -> None:
     con.close()
     run = validate(home / "warehouse.duckdb")
     failed = {r.suite for r in run.results if not r.success and r.severity == "critical"}
-    assert failed == {"marts_kpi_values", "marts_kpi_monthly_series", "reconcile_kpi_totals"}
+    assert failed == {"marts_kpi_values", "marts_kpi_monthly_series", "marts_published_s136", "reconcile_kpi_totals"}
     spc = [r for r in run.results if r.suite == "marts_spc_points"]
     assert [(r.success, r.severity) for r in spc] == [(True, "warning")]  # optional: skipped, said so

@@ -18,11 +18,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from concordat.paths import SEEDS_DIR
 from concordat.pseudonymise import pseudonym
 from expectations.validate import validate
 from ingest.schema import ensure_raw_tables
 
 FORCE_A, FORCE_B = "E23000011", "E23000012"
+KPI_SEED = SEEDS_DIR / "kpi_definitions.csv"
 KEY = b"test-key"
 MONTHS = (date(2023, 4, 1), date(2023, 5, 1), date(2023, 6, 1))
 #: (force, detention_id, detained_at, person, officer)
@@ -112,7 +114,16 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
         "create table marts.fct_s136_detentions as select force as force_code, detention_id, detained_at, section, "
         "person_id, officer_id from raw.s136"
     )
-    con.execute("create table marts.dim_kpi as select 's136_detentions' as kpi_id, 'Section 136 detentions' as name")
+    # The KPI catalogue, from the dbt seed (one copy of the definitions).
+    con.execute("create table marts.dim_kpi as select * from read_csv(?, header = true)", [str(KPI_SEED)])
+    con.execute(
+        "create table marts.published_s136 (financial_year varchar, area_code varchar, measure varchar, "
+        "category varchar, source varchar, count bigint, is_suppressed boolean)"
+    )
+    con.executemany(
+        "insert into marts.published_s136 values ('2023/24', ?, 'detentions', 'All', ?, ?, ?)",
+        [("EW", "ho_s136", 7, False), ("EW", "record_level", 6, False), (FORCE_B, "record_level", 3, True)],
+    )
     con.execute(
         "create table marts.build_runs (build_id varchar, started_at timestamp, finished_at timestamp, "
         "success boolean, full_refresh boolean)"
