@@ -58,6 +58,25 @@ def run_did(rng: np.random.Generator, effect: float) -> tuple[impact.ImpactEstim
 # --- ITS ------------------------------------------------------------------------------------------------
 
 
+def test_its_known_answer_on_a_nearly_exact_segmented_line() -> None:
+    """Hand-worked: counterfactual 100 + 2t; from month 24 a step of -10 and a slope change of -1 per month.
+
+    Effect in post month k (k = 0..11) is -(10 + k) against a counterfactual of 148 + 2k, so the estimate is
+    mean_k(-(10 + k) / (148 + 2k)) x 100 = -9.6723%. A tiny deterministic wobble keeps the AR(1) fit defined.
+    """
+    periods = pd.Series(pd.date_range("2019-01-01", periods=36, freq="MS"))
+    t = np.arange(36.0)
+    post = t >= 24
+    values = 100 + 2 * t + np.where(post, -10 - (t - 24), 0) + 0.01 * np.sin(1.7 * t)
+    expected = np.mean([-(10 + k) / (148 + 2 * k) for k in range(12)]) * 100
+    assert expected == pytest.approx(-9.67228, abs=1e-5)
+    est = impact.its(periods, pd.Series(values), "2021-01-01", seasonal=False)
+    assert est.estimate == pytest.approx(expected, abs=0.01)
+    assert est.ci_lower < expected < est.ci_upper
+    assert (est.months_before, est.months_after) == (24, 12)
+    assert est.series["counterfactual"].iloc[30] == pytest.approx(160, abs=0.05)
+
+
 def test_its_recovers_a_planted_step_within_its_interval() -> None:
     values, truth = synthetic(np.random.default_rng(11), -0.20)
     est = run_its(values)
@@ -190,6 +209,23 @@ def test_its_with_comparators_keeps_its_false_positive_rate() -> None:
 # --- DiD ------------------------------------------------------------------------------------------------
 
 
+def test_did_known_answer_when_the_comparators_show_the_counterfactual_exactly() -> None:
+    """Hand-worked: comparators follow shape s_t (any scale); the treated force is 50 s_t before the start and
+    50 s_t x 0.8 after, so every post month is 20% below its counterfactual: the estimate is -20%."""
+    shape = 1 + 0.3 * np.sin(np.arange(len(PERIODS)) / 5) + 0.002 * np.arange(len(PERIODS))
+    post = (PERIODS >= START).to_numpy()
+    wobble = 1e-4 * np.cos(1.3 * np.arange(len(PERIODS)))
+    treated = pd.DataFrame({"period_start": PERIODS, "value": 50 * shape * np.where(post, 0.8, 1.0) + wobble})
+    pool = {
+        code: pd.DataFrame({"period_start": PERIODS, "value": scale * shape}) for code, scale in (("A", 7), ("B", 300))
+    }
+    est = impact.did(treated, pool, START)
+    assert est.estimate == pytest.approx(-20, abs=0.01)
+    assert est.series.loc[est.series["is_post"], "counterfactual"].to_numpy() == pytest.approx(
+        50 * shape[post], rel=1e-4
+    )
+
+
 def test_did_recovers_a_planted_step_against_comparators() -> None:
     est, truth = run_did(np.random.default_rng(21), -0.20)
     assert est.method == "did"
@@ -225,3 +261,12 @@ def test_did_leaves_out_comparators_without_a_usable_baseline() -> None:
 def test_national_changes_apply_only_to_the_kpis_they_moved() -> None:
     assert [c.name for c in impact.national_changes_for("consulted_hp_pct")] == ["pca_2017"]
     assert impact.national_changes_for("s136_detentions") == ()
+
+
+def test_degenerate_series_give_a_note_not_an_exception() -> None:
+    constant = run_its(np.full(len(PERIODS), 5.0))  # nothing to explain: no change, or a note - never a crash
+    assert constant.note is not None or constant.estimate == pytest.approx(0, abs=1e-6)
+    zeros = {"Z": pd.DataFrame({"period_start": PERIODS, "value": np.r_[np.ones(60), np.zeros(60)]})}
+    values, _ = synthetic(np.random.default_rng(2))
+    est = impact.did(pd.DataFrame({"period_start": PERIODS, "value": values}), zeros, START)
+    assert est.estimate is None and "comparators" in est.note

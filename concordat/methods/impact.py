@@ -23,12 +23,14 @@ the effect's when there are a few years before the start.
 
 Difference-in-differences (`did`): the treated force against comparator forces that never had that type of
 intervention. Each series is divided by its own pre-period mean (so a large force does not dominate and the
-effect is relative), the comparators are averaged month by month, and the treated-minus-comparator gap is
-regressed on level + post with AR(1) errors (GLSAR, as for ITS): the post coefficient is the classic two-period
-DiD on a balanced panel, and a time-series variance suits one treated unit better than clustering on one
-cluster. The counterfactual is the comparators' mean plus the pre-period gap; the relative estimate and its
-interval follow as for ITS. Its assumption is parallel trends: the comparators show what would have happened.
-Unlike ITS it fits no own trend, so the two answer slightly different questions and are reported side by side.
+effect is relative) and the comparators are averaged month by month into a control index C_t. The treated
+force's index divided by C_t - its level relative to the comparators - is regressed on level + post with AR(1)
+errors (GLSAR, as for ITS): a ratio form of the classic two-period DiD, so a relative (multiplicative) effect is
+the same share in every post month whatever the season or trend, and a time-series variance suits one treated
+unit better than clustering on one cluster. The counterfactual is C_t x the pre-period level; the relative
+estimate is post / level (averaged over post months with any national-change terms) and its interval follows
+as for ITS. Its assumption is parallel trends: the comparators show what would have happened. Unlike ITS it fits
+no own trend, so the two answer slightly different questions and are reported side by side.
 
 National changes (`NATIONAL_CHANGES`: the Policing and Crime Act 2017 changes of 11 Dec 2017, with the KPIs they
 moved): both models of such a KPI fit a level change there when the window spans it - otherwise a national
@@ -257,24 +259,29 @@ def _estimate(
     observed: np.ndarray,
     post: np.ndarray,
     offset: np.ndarray | float = 0.0,
-    scale: float = 1.0,
+    scale: np.ndarray | float = 1.0,
     comparators: tuple[str, ...] = (),
 ) -> ImpactEstimate:
-    """Fit y = offset + X beta (AR(1) errors) and turn the intervention terms into the relative effect.
+    """Fit observed / scale = offset + X beta (AR(1) errors); turn the intervention terms into the relative effect.
 
     The counterfactual is offset + X beta with the `effect_columns` set to 0. Series values are in the original
-    units (x `scale`); the relative effect is unit-free.
+    units (x `scale`, which may vary by month); the relative effect is unit-free.
     """
+    months = (int((~post).sum()), int(post.sum()))
     y = observed / scale - offset
-    results = _fit(y, x)
+    try:
+        results = _fit(y, x)
+    except (np.linalg.LinAlgError, ValueError) as exc:  # degenerate data must not stop a build
+        return _not_estimated(method, window, f"the model could not be fitted ({exc})", comparators, None, months)
     beta = np.asarray(results.params)  # type: ignore[attr-defined]
+    if not np.all(np.isfinite(beta)):
+        return _not_estimated(method, window, "the model could not be fitted (degenerate series)", comparators)
     design = x.to_numpy(float)
     fitted = offset + design @ beta
     x_cf = x.copy()
     x_cf[list(effect_columns)] = 0.0
     counterfactual = offset + x_cf.to_numpy(float) @ beta
     series = _series(window.period_start, observed, fitted * scale, counterfactual * scale, post)
-    months = (int((~post).sum()), int(post.sum()))
     cf_post = counterfactual[post]
     if np.any(cf_post <= 0):
         note = "the counterfactual is not positive after the start"
@@ -285,6 +292,9 @@ def _estimate(
         j = x.columns.get_loc(column)
         weights[j] = np.mean(design[post, j] / cf_post)
     c = _relative_contrast(results, weights)
+    if not np.isfinite([c.estimate, c.ci_lower, c.ci_upper]).all():
+        note = "the model gave no finite interval (degenerate series)"
+        return _not_estimated(method, window, note, comparators, series, months)
     return ImpactEstimate(method, c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, comparators, series)
 
 
@@ -402,7 +412,8 @@ def did(
     control, used = _comparison(window, comparators, start_date, end_date)
     if not used:
         return _not_estimated("did", window, "no comparator force has enough data")
-    ok = ~np.isnan(control)
+    with np.errstate(invalid="ignore"):
+        ok = control > 0  # the ratio to the comparators needs them above zero (NaN: no comparator that month)
     if (~window.is_post & ok).sum() < MIN_BEFORE or (window.is_post & ok).sum() < MIN_AFTER:
         return _not_estimated("did", window, "comparators do not cover the treated force's months", used)
     window = _restrict(window, ok)
@@ -415,7 +426,6 @@ def did(
         ("post",),
         observed=window.value,
         post=window.is_post,
-        offset=control[ok],
-        scale=pre_mean,
+        scale=pre_mean * control[ok],
         comparators=used,
     )
