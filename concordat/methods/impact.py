@@ -15,11 +15,11 @@ errors account for the autocorrelation of monthly series. (We measured Newey-Wes
 The control series is what makes single-force ITS usable on national data: national demand rose to 2021 and
 fell after it, and a force's own linear trend reads that fall as the intervention's effect (on the `national`
 demo, ITS without it missed 4 of 15 planted effects and found a "change" in 18% of untreated forces; with it,
-15 of 15 and 4%). The fitted effect in month t is step + slope_change x months_since_start; the estimate is
-mean_t(effect_t / counterfactual_t), a linear combination of the two coefficients once the counterfactual
-denominators are treated as fixed, so its 95% interval and p-value are the t-test of that contrast
-(`results.t_test`). Treating the denominators as fixed ignores their own uncertainty, which is small next to
-the effect's when there are a few years before the start.
+14-15 of 15 and 4-5%, as the generator evolved). The fitted effect in month t is step + slope_change x
+months_since_start; the estimate is mean_t(effect_t / counterfactual_t), a linear combination of the two
+coefficients once the counterfactual denominators are treated as fixed, so its 95% interval and p-value are the
+t-test of that contrast (`results.t_test`). Treating the denominators as fixed ignores their own uncertainty,
+which is small next to the effect's when there are a few years before the start.
 
 Difference-in-differences (`did`): the treated force against comparator forces that never had that type of
 intervention. Each series is divided by its own pre-period mean (so a large force does not dominate and the
