@@ -39,9 +39,9 @@ def insert(con: duckdb.DuckDBPyConnection, source: str, rows: list[dict]) -> Non
         con.execute(f"INSERT INTO raw.{source} VALUES ({', '.join('?' * len(columns))})", values)
 
 
-def detention(force: str, n: int, detained_at: str, **kw: object) -> dict:
+def detention(force: str, n: int | str, detained_at: str, **kw: object) -> dict:
     base = {
-        "detention_id": f"D{n}",
+        "detention_id": n if isinstance(n, str) else f"D{n}",
         "force": force,
         "detained_at": datetime.fromisoformat(detained_at),
         "section": "136",
@@ -62,7 +62,7 @@ def detention(force: str, n: int, detained_at: str, **kw: object) -> dict:
 
 def hand_rows() -> dict[str, list[dict]]:
     """A small world: SY has s136 detentions in March, April and June 2023 (May none: an explicit zero), HU one in
-    April; SY officers o1..o4 on placements in one service."""
+    April, BTP six in 2021-22 for the repeat window; SY officers o1..o4 on placements in one service."""
     s136 = [
         # SY, March 2023 (FY 2022/23): a detention spanning midnight at the month end, 6.5 hours
         detention(
@@ -86,6 +86,13 @@ def hand_rows() -> dict[str, list[dict]]:
         detention(SY, 5, "2023-06-03T10:00", officer_id="o2", person_id="p1", first_place_of_safety="Not known"),
         # HU, April 2023
         detention(HU, 1, "2023-04-10T08:00", consulted_health_professional="Not practicable"),
+        # BTP: person a's 3rd detention is exactly 365 calendar days after the first; person b's is 366 days after
+        detention(BTP, "R1", "2021-04-01T23:00", person_id="a"),
+        detention(BTP, "R2", "2021-10-01T10:00", person_id="a"),
+        detention(BTP, "R3", "2022-04-01T01:00", person_id="a"),
+        detention(BTP, "R4", "2021-04-01T10:00", person_id="b"),
+        detention(BTP, "R5", "2021-10-01T10:00", person_id="b"),
+        detention(BTP, "R6", "2022-04-02T10:00", person_id="b"),
     ]
     placements = [
         {
@@ -286,29 +293,17 @@ def test_placement_kpis(hand_con: duckdb.DuckDBPyConnection) -> None:
     assert (confidence["value"], confidence["den"], confidence["lo"]) == (1.0, 1, None)
 
 
-def test_repeat_detention_window_is_inclusive(tmp_path: Path) -> None:
+def test_repeat_detention_window_is_inclusive(hand_con: duckdb.DuckDBPyConnection) -> None:
     """A person's 3rd detention exactly 365 days after the first counts as a repeat; 366 days does not."""
-    rows = [
-        detention(SY, 1, "2022-04-01T23:00", person_id="a"),
-        detention(SY, 2, "2022-10-01T10:00", person_id="a"),
-        detention(SY, 3, "2023-04-01T01:00", person_id="a"),  # 365 calendar days after D1
-        detention(SY, 4, "2022-04-01T10:00", person_id="b"),
-        detention(SY, 5, "2022-10-01T10:00", person_id="b"),
-        detention(SY, 6, "2023-04-02T10:00", person_id="b"),  # 366 days after D4
-    ]
-    with home_at(tmp_path):
-        load({"s136": rows})
-        assert run_build() == 0
-        con = duckdb.connect(str(paths.build_warehouse()), read_only=True)
-        try:
-            got = dict(
-                con.execute(
-                    "select detention_id, is_repeat_detention from marts.fct_s136_detentions order by 1"
-                ).fetchall()
-            )
-        finally:
-            con.close()
-    assert got == {"D1": False, "D2": False, "D3": True, "D4": False, "D5": False, "D6": False}
+    got = dict(
+        hand_con.execute(
+            "select detention_id, is_repeat_detention from marts.fct_s136_detentions where area_code = ?", [BTP]
+        ).fetchall()
+    )
+    assert got == {"R1": False, "R2": False, "R3": True, "R4": False, "R5": False, "R6": False}
+    fy = kpi(hand_con, "repeat_detention_pct", BTP, "financial_year", "2022-04-01")
+    assert (fy["num"], fy["den"]) == (1, 2)  # R3 of R3 and R6
+    assert kpi(hand_con, "s136_rate_per_100k", BTP, "financial_year", "2022-04-01")["value"] is None
 
 
 def _snapshot(warehouse: Path) -> dict[str, list[tuple]]:
