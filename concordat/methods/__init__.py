@@ -5,4 +5,5 @@
 - `spc`: XmR statistical process control as NHSRplotthedots 0.2.x ("Making Data Count").
 - `impact`: intervention impact by interrupted time series and difference-in-differences (statsmodels).
 - `tables`: `write_method_tables(con)`, which `concordat build` calls after dbt to write the method marts.
+- `recovery`: planted vs estimated effects on demo data (`python -m concordat.methods.recovery WAREHOUSE`).
 """
