@@ -380,4 +380,4 @@ def test_dbt_unit_tests_pass(hand_warehouse: Path) -> None:
     outcome = build.invoke_dbt(["test", "--select", "test_type:unit"], hand_warehouse, home)
     assert outcome.success, outcome.summary()
     ran = sum(n for (rtype, _), n in outcome.counts.items() if rtype == "unit_test")
-    assert ran >= 7
+    assert ran >= 12

@@ -100,3 +100,14 @@ def test_exposures_name_every_dashboard_page() -> None:
     marts = {p.stem for p in Path(WAREHOUSE / "models" / "marts").glob("*.sql")}
     used = {m for e in exposures for d in e["depends_on"] for m in re.findall(r"ref\('(\w+)'\)", d)}
     assert used <= marts and "kpi_values" in used and "published_s136" in used
+
+
+def test_every_kpi_has_a_hand_worked_unit_test() -> None:
+    """Each KPI id appears in the expected rows of some dbt unit test (models/*/_unit_tests.yml)."""
+    expected_text = ""
+    for path in (WAREHOUSE / "models").glob("*/_unit_tests.yml"):
+        for test in yaml.safe_load(path.read_text())["unit_tests"]:
+            expected_text += yaml.safe_dump(test["expect"])
+    with open(WAREHOUSE / "seeds" / "kpi_definitions.csv", newline="", encoding="utf-8") as fh:
+        missing = [r["kpi_id"] for r in csv.DictReader(fh) if r["kpi_id"] not in expected_text]
+    assert not missing
