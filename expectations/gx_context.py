@@ -94,9 +94,13 @@ class Runner:
         context.data_sources.add_or_update_pandas(DATASOURCE)
         return cls(context)
 
-    def validate(self, suite_name: str, frame: pd.DataFrame, index_columns: list[str]) -> Any:
-        """Run one suite on one DataFrame; the GX ExpectationSuiteValidationResult (stored for Data Docs)."""
+    def validate(self, suite_name: str, frame: pd.DataFrame, index_columns: list[str], run_id: str) -> Any:
+        """Run one suite on one DataFrame; the GX ExpectationSuiteValidationResult (stored for Data Docs).
+
+        The GX run name is Concordat's run id, so a Data Docs page and the rows of marts.dq_results match up.
+        """
         import great_expectations as gx
+        from great_expectations.core.run_identifier import RunIdentifier
 
         source = self.context.data_sources.get(DATASOURCE)
         try:
@@ -115,7 +119,9 @@ class Runner:
         index = [c for c in index_columns if c in frame.columns]
         if index:
             result_format["unexpected_index_column_names"] = index
-        return definition.run(batch_parameters={"dataframe": frame}, result_format=result_format)
+        return definition.run(
+            batch_parameters={"dataframe": frame}, result_format=result_format, run_id=RunIdentifier(run_name=run_id)
+        )
 
     def build_data_docs(self) -> Path:
         """Rebuild the site from scratch (pages of pruned results would otherwise linger, unlinked)."""

@@ -76,7 +76,8 @@ def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.
                 run.results.append(results.unavailable(suite, str(exc).splitlines()[0]))
                 run.suite_seconds[suite["name"]] = time.perf_counter() - clock
                 continue
-            gx_result = runner.validate(suite["name"], frame, suite["meta"]["batch"].get("index_columns", []))
+            index_columns = suite["meta"]["batch"].get("index_columns", [])
+            gx_result = runner.validate(suite["name"], frame, index_columns, run.run_id)
             run.results += results.from_gx(suite, gx_result)
             run.suite_seconds[suite["name"]] = time.perf_counter() - clock
             del frame
