@@ -3,7 +3,8 @@
 The raw tables are created first (so dbt finds every source even before a source is loaded), on a connection
 closed before dbt starts: DuckDB has one writer. dbt's own log goes to `$CONCORDAT_HOME/logs/dbt/`, its
 artefacts to `$CONCORDAT_HOME/dbt/target/`, so the repository stays clean and parallel homes never collide.
-The profile sets `keep_open: false`, so the file is released when dbt returns. The user sees one summary:
+One DuckDB connection serves the whole dbt run (the profile's keep_open) and is closed explicitly when dbt
+returns, so the file is free for the next writer (the tests check this). The user sees one summary:
 what ran, and each failure with its node and message. Then the build is recorded in `marts.build_runs` and the
 method tables (SPC, intervention impact) are written when that layer is installed.
 """
@@ -16,7 +17,7 @@ import sys
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,6 +27,7 @@ import duckdb
 
 from concordat import paths, progress
 from concordat.errors import InternalError
+from concordat.logs import log_exception
 
 #: Environment variable the dbt profile (warehouse/profiles.yml) reads the DuckDB path from.
 WAREHOUSE_ENV = "CONCORDAT_WAREHOUSE"
@@ -63,7 +65,7 @@ class DbtOutcome:
 
 def dbt_dirs(home: Path) -> tuple[Path, Path]:
     """(target path, log path) for dbt runs against one CONCORDAT_HOME."""
-    return home / "dbt" / "target", paths.logs_dir() / "dbt"
+    return home / "dbt" / "target", home / "logs" / "dbt"
 
 
 @contextmanager
@@ -175,7 +177,8 @@ def ensure_raw_tables(warehouse: Path) -> None:
 def record_build(
     warehouse: Path, build_id: str, started_at: datetime, finished_at: datetime, success: bool, full_refresh: bool
 ) -> None:
-    """Append the build to marts.build_runs, then (after a successful build) write the method tables."""
+    """Append the build to marts.build_runs, then (after a successful build) write the method tables; if those
+    fail, the build is recorded as failed (validate/publish must not pass it) and the error raised."""
     con = duckdb.connect(str(warehouse))
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
@@ -187,15 +190,22 @@ def record_build(
             "INSERT INTO marts.build_runs VALUES (?, ?, ?, ?, ?)",
             [build_id, started_at, finished_at, success, full_refresh],
         )
-        if success:
-            write_method_tables = _method_tables_writer()
-            if write_method_tables is not None:
+        write_method_tables = _method_tables_writer() if success else None
+        if write_method_tables is not None:
+            try:
                 write_method_tables(con)
+            except Exception as exc:
+                con.execute("UPDATE marts.build_runs SET success = false WHERE build_id = ?", [build_id])
+                where = log_exception("build", exc)
+                raise InternalError(
+                    f"dbt build succeeded but the method tables failed: {type(exc).__name__}: {exc} "
+                    f"(details in {where})"
+                ) from exc
     finally:
         con.close()
 
 
-def _method_tables_writer():  # -> Callable[[duckdb.DuckDBPyConnection], None] | None
+def _method_tables_writer() -> Callable[[duckdb.DuckDBPyConnection], object] | None:
     """concordat.methods.tables.write_method_tables, or None while the methods layer is not installed."""
     try:
         from concordat.methods.tables import write_method_tables

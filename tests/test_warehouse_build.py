@@ -381,3 +381,19 @@ def test_dbt_unit_tests_pass(hand_warehouse: Path) -> None:
     assert outcome.success, outcome.summary()
     ran = sum(n for (rtype, _), n in outcome.counts.items() if rtype == "unit_test")
     assert ran >= 12
+
+
+def test_method_tables_failure_marks_the_build_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fault injected into the method-tables step: the build is recorded as failed and reported in one line."""
+
+    def broken(con: duckdb.DuckDBPyConnection) -> None:
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(build, "_method_tables_writer", lambda: broken)
+    with pytest.raises(InternalError, match="method tables failed: RuntimeError: injected fault"):
+        run_build()
+    con = duckdb.connect(str(paths.build_warehouse()))
+    try:
+        assert con.execute("select success from marts.build_runs").fetchall() == [(False,)]
+    finally:
+        con.close()
