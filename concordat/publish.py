@@ -94,12 +94,28 @@ def _verify(copy: Path, run_id: str) -> None:
         raise InternalError(f"the copy {copy} does not carry validation run {run_id}")
 
 
+def _remove_abandoned_copies(serving: Path) -> None:
+    """Delete `serving.duckdb.tmp-<pid>` files left by a publish that was killed (its process is gone)."""
+    for tmp in serving.parent.glob(f"{serving.name}.tmp-*"):
+        pid = tmp.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        except PermissionError:  # alive, another user's: leave it
+            pass
+
+
 def publish(warehouse: Path | None = None, serving: Path | None = None) -> Validation:
     """Publish the build warehouse to the serving file; return the validation that vouched for it."""
     warehouse = warehouse or paths.build_warehouse()
     serving = serving or paths.serving_warehouse()
     if not warehouse.exists():
         raise UserInputError(f"no build warehouse at {warehouse}: run `concordat build` and `concordat validate` first")
+    _remove_abandoned_copies(serving)
     tmp = serving.with_name(f"{serving.name}.tmp-{os.getpid()}")
     try:
         try:

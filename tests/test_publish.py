@@ -107,6 +107,18 @@ def test_publish_copies_the_validated_build_atomically(validated_warehouse_file:
     assert _publish(capsys)[0] == 0
 
 
+def test_publish_cleans_up_a_copy_abandoned_by_a_killed_publish(
+    validated_warehouse_file: Path, home: Path, capsys
+) -> None:
+    install(validated_warehouse_file, home)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    abandoned = home / f"serving.duckdb.tmp-{dead.stdout.strip()}"
+    abandoned.write_bytes(b"half a copy")
+    assert _publish(capsys)[0] == 0
+    assert not abandoned.exists()
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith("serving")) == ["serving.duckdb"]
+
+
 def test_publish_without_a_warehouse_is_a_user_error(home: Path, capsys) -> None:
     code, _, err = _publish(capsys)
     assert code == 2 and "no build warehouse" in err and "Traceback" not in err
