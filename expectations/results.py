@@ -261,6 +261,13 @@ def store(con: duckdb.DuckDBPyConnection, run: Run) -> None:
         raise
 
 
+def _where(r: CheckResult) -> str:
+    """`raw.s136.sex` for one table and column; `tables / columns` when a check spans several."""
+    if r.table_name and r.column_name and "," not in r.table_name:
+        return f"{r.table_name}.{r.column_name}"
+    return " / ".join(x for x in (r.table_name, r.column_name) if x) or "-"
+
+
 def to_text(run: Run) -> str:
     """The human summary: per-suite counts, then each failed critical check and each warning."""
     s = run.summary()
@@ -277,12 +284,7 @@ def to_text(run: Run) -> str:
         )
     for severity, label in (("critical", "CRITICAL"), ("warning", "warning")):
         for r in run.failed(severity):
-            where = (
-                ".".join(x for x in (r.table_name, r.column_name) if x)
-                if r.column_name and r.table_name and "," not in (r.table_name or "")
-                else " / ".join(x for x in (r.table_name, r.column_name) if x)
-            )
-            lines.append(f"{label}: {r.suite}: {r.expectation} on {where or '-'}: {r.observed_value}")
+            lines.append(f"{label}: {r.suite}: {r.expectation} on {_where(r)}: {r.observed_value}")
             if r.note:
                 lines.append(f"    why it matters: {r.note}")
     if run.data_docs:
