@@ -102,6 +102,7 @@ BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]] = {
     "ingest_reconciliation": reconcile.ingest_reconciliation,
     "fact_lineage": reconcile.fact_lineage,
     "kpi_totals": reconcile.kpi_totals,
+    "latest_build": reconcile.latest_build,
     "kpi_monthly_gaps": kpi_monthly_gaps,
 }
 

@@ -2,6 +2,7 @@
 
 - ``ingest_reconciliation``: per source, rows in ``raw.<source>`` against what ``raw.ingest_log`` says was loaded.
 - ``fact_lineage``: per ``marts.fct_*`` table, rows that have no raw row behind them.
+- ``latest_build``: the latest row of ``marts.build_runs``.
 - ``kpi_totals``: per month, England and Wales s136 detentions in ``marts.kpi_values`` against the fact table.
 """
 
@@ -123,6 +124,17 @@ def fact_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=["table_name", "fact_rows", "traced_by", "untraced_rows"])
     return frame.astype({"fact_rows": "Int64", "untraced_rows": "Int64", "traced_by": object})
+
+
+def latest_build(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest row of marts.build_runs (none when nothing was built), as `concordat.fingerprint` orders it."""
+    if "build_runs" not in _tables(con, "marts"):
+        raise BatchUnavailable("marts.build_runs does not exist (has `concordat build` run?)")
+    frame = con.execute(
+        "select build_id, started_at, finished_at, coalesce(success, false) as success from marts.build_runs "
+        "order by finished_at desc nulls first, started_at desc nulls first, build_id desc limit 1"
+    ).df()
+    return frame.astype({"success": bool})
 
 
 def _s136_fact(con: duckdb.DuckDBPyConnection) -> tuple[str, set[str]]:

@@ -93,5 +93,28 @@ def kpi_totals_suite() -> Suite:
     )
 
 
+def build_status_suite() -> Suite:
+    return Suite(
+        name="reconcile_latest_build",
+        description="The latest build (marts.build_runs) succeeded: the marts being validated are a whole build.",
+        batch={"kind": "query", "builder": "latest_build", "index_columns": ["build_id"]},
+        expectations=[
+            critical(
+                "expect_table_row_count_to_be_between",
+                "no build is recorded in marts.build_runs: the marts were not made by `concordat build`",
+                table="marts.build_runs",
+                min_value=1,
+            ),
+            critical(
+                "expect_column_values_to_be_in_set",
+                "the latest build failed (dbt or the method tables): its marts may be partial or stale",
+                table="marts.build_runs",
+                column="success",
+                value_set=[True],
+            ),
+        ],
+    )
+
+
 def reconcile_suites() -> list[Suite]:
-    return [ingest_log_suite(), fact_lineage_suite(), kpi_totals_suite()]
+    return [build_status_suite(), ingest_log_suite(), fact_lineage_suite(), kpi_totals_suite()]

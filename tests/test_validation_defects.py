@@ -85,6 +85,11 @@ INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (
             {MISSING_MONTH},
         ),
         (
+            "a failed build",
+            ["insert into marts.build_runs values ('b2', '2023-07-02 10:00', '2023-07-02 10:05', false, false)"],
+            {("reconcile_latest_build", "expect_column_values_to_be_in_set")},
+        ),
+        (
             "a count mismatch with the ingest log",
             [
                 f"insert into raw.s136 (detention_id, force, detained_at, section) "
@@ -217,6 +222,12 @@ def test_an_unbuilt_warehouse_fails_for_want_of_marts(home: Path) -> None:
     con.close()
     run = validate(home / "warehouse.duckdb")
     failed = {r.suite for r in run.results if not r.success and r.severity == "critical"}
-    assert failed == {"marts_kpi_values", "marts_kpi_monthly_series", "marts_published_s136", "reconcile_kpi_totals"}
+    assert failed == {
+        "marts_kpi_values",
+        "marts_kpi_monthly_series",
+        "marts_published_s136",
+        "reconcile_kpi_totals",
+        "reconcile_latest_build",
+    }
     spc = [r for r in run.results if r.suite == "marts_spc_points"]
     assert [(r.success, r.severity) for r in spc] == [(True, "warning")]  # optional: skipped, said so
