@@ -275,3 +275,21 @@ def test_summary_uses_the_last_point_and_the_last_segment() -> None:
 def test_unknown_direction_is_rejected() -> None:
     with pytest.raises(ValueError, match="direction"):
         spc.spc([1, 2, 3], "up")  # type: ignore[arg-type]
+
+
+def test_rare_event_series_keeps_its_spread_when_screening_would_remove_it() -> None:
+    # 56 zeros and 4 isolated ones: every non-zero moving range (8 of 59, each 1) is >= 3.267 x AMR (0.136).
+    values = [0.0] * 60
+    for i in (5, 20, 35, 50):
+        values[i] = 1.0
+    limits = spc.xmr_limits(values)
+    assert limits.mean == pytest.approx(4 / 60)
+    assert limits.amr == pytest.approx(8 / 59)  # unscreened, not 0
+    assert limits.ucl == pytest.approx(4 / 60 + 2.66 * 8 / 59)
+    chart = spc.spc(values, direction="lower")
+    rules = chart.points["rule"].to_numpy()
+    # The ones stand above the limit; the zeros are never outside the limits (they were, with collapsed limits).
+    assert all(rules[i] == "outside_limits" for i in (5, 20, 35, 50))
+    assert not any(rules[i] == "outside_limits" for i in range(60) if values[i] == 0.0)
+    # Zero against a target of zero is hit or miss here (lcl < 0 <= ucl), not "consistently failing".
+    assert spc.summarise(chart, target=0.0).assurance_icon == "inconsistent"

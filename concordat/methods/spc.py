@@ -33,7 +33,9 @@ Short series: NHSRplotthedots warns below 12 points but still draws limits, and 
 (one moving range); with 1 point the limits are NaN and the point is common cause. `SpcChart.short_baseline`
 says when a segment's baseline has fewer than 12 points, so a chart can caption its limits as provisional.
 Series with a constant baseline (AMR = 0, e.g. a count that is always 0) get limits equal to the mean instead of
-the NaN NHSRplotthedots' screening would produce.
+the NaN NHSRplotthedots' screening would produce. Where screening would remove every non-zero moving range of a
+series that does vary (rare events: mostly 0, an occasional 1), the unscreened AMR is kept, so the limits do not
+collapse onto the mean and turn every ordinary month into special cause (NHSRplotthedots would collapse them).
 
 Icons (`summarise`): variation from the last point's type; assurance from where the target sits against the
 last segment's limits - for `lower` is better, upper limit <= target is `consistent_pass` (every common-cause
@@ -125,7 +127,12 @@ def xmr_limits(values: ArrayLike, fix_after_n: int | None = None) -> Limits:
     mr = np.abs(np.diff(y))
     amr = float(mr.mean())
     if amr > 0:
-        amr = float(mr[mr < SCREEN_MULTIPLIER * amr].mean())
+        screened = mr[mr < SCREEN_MULTIPLIER * amr]
+        # Rare-event series (mostly 0 with an occasional 1) can have every non-zero moving range screened out;
+        # the limits would then collapse onto the mean and every ordinary month look like special cause. Keep
+        # the unscreened AMR there (a documented departure from NHSRplotthedots).
+        if screened.size and screened.mean() > 0:
+            amr = float(screened.mean())
     return Limits(mean, amr, int(y.size))
 
 
