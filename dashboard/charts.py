@@ -156,7 +156,7 @@ def spc_chart(data: SpcSeries) -> Chart:
     for label, colour, kind in (
         ("Special cause: improvement", IMPROVEMENT, "improvement"),
         ("Special cause: concern", CONCERN, "concern"),
-        ("Special cause: neither", NEUTRAL_SPECIAL, "neutral"),
+        ("Special cause (neither better nor worse)", NEUTRAL_SPECIAL, "neutral"),
     ):
         picked = [i for i, p in enumerate(data.point_type) if _special_kind(p) == kind]
         if picked:

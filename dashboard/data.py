@@ -127,11 +127,18 @@ def as_float(value: object) -> float | None:
     return None if is_missing(value) else float(value)  # type: ignore[arg-type]
 
 
-def _period_text(dates: Sequence[dt.date], grain: str) -> str:
+#: Months in one period of each grain (a period's last month is its start plus this, less one).
+GRAIN_MONTHS = {"month": 1, "quarter": 3, "financial_year": 12}
+
+
+def period_text(dates: Sequence[dt.date], grain: str) -> str:
+    """`April 2016 to March 2021, by financial year`: from the first period's start to the last period's end."""
     if not dates:
         return "no periods"
     first, last = min(dates), max(dates)
-    return f"{first:%B %Y} to {last:%B %Y}, {GRAIN_WORDS.get(grain, grain)}"
+    months = last.year * 12 + last.month - 1 + GRAIN_MONTHS.get(grain, 1) - 1
+    last_month = dt.date(months // 12, months % 12 + 1, 1)
+    return f"{first:%B %Y} to {last_month:%B %Y}, {GRAIN_WORDS.get(grain, grain)}"
 
 
 def as_dates(frame: pd.DataFrame, column: str = "period_start") -> tuple[dt.date, ...]:
@@ -181,7 +188,7 @@ def trend(
         note = ("Shaded band: 95% interval. " + note).strip()
     provenance = Provenance(
         source=kpi_source(kpi_ids[0]),
-        period=f"{ctx.area_name}, {_period_text(as_dates(frame), grain)}",
+        period=f"{ctx.area_name}, {period_text(as_dates(frame), grain)}",
         note=note,
     )
     return Trend(
@@ -228,7 +235,7 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
         point_type=tuple(str(p) if not is_missing(p) else "" for p in points.point_type),
         provenance=Provenance(
             source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
-            period=f"{ctx.area_name}, {_period_text(x, 'month')}",
+            period=f"{ctx.area_name}, {period_text(x, 'month')}",
             note=note,
         ),
         markers=_within(markers, x),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import queries
-from dashboard.data import Context, Table, as_dates, as_float, is_missing, kpi_source
+from dashboard.data import Context, Table, as_dates, as_float, is_missing, kpi_source, period_text
 from dashboard.shapes import ItsSeries, Line, Marker, Provenance, Trend
 
 METHOD_NAMES = {"its": "Interrupted time series", "did": "Difference-in-differences"}
@@ -173,7 +173,7 @@ def _comparison(
         lines=lines,
         provenance=Provenance(
             source=kpi_source(kpi_id),
-            period=f"quarterly, {min(frame.period_start):%B %Y} to {max(frame.period_start):%B %Y}",
+            period=period_text(as_dates(frame), "quarter"),
             note=f"Comparators: {', '.join(comparators)}. Hidden (small-number) quarters are left out of the mean.",
         ),
         markers=(Marker(start, "Intervention starts"),),

@@ -277,3 +277,17 @@ def test_kpi_frame_accepts_nullable_integer_counts() -> None:
     shown = Disclosure().kpi_frame(frame)
     assert list(shown.suppressed) == [False, False]
     assert shown.numerator.dtype == "float64"
+
+
+@pytest.mark.parametrize(
+    ("grain", "last", "expected"),
+    [
+        ("financial_year", dt.date(2020, 4, 1), "April 2016 to March 2021, by financial year"),
+        ("quarter", dt.date(2021, 1, 1), "April 2016 to March 2021, quarterly"),
+        ("month", dt.date(2021, 3, 1), "April 2016 to March 2021, monthly"),
+    ],
+)
+def test_caption_period_runs_to_the_end_of_the_last_period(grain: str, last: dt.date, expected: str) -> None:
+    from dashboard.data import period_text
+
+    assert period_text([dt.date(2016, 4, 1), last], grain) == expected
