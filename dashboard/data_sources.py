@@ -13,7 +13,7 @@ from dashboard.shapes import Grouped, Provenance
 
 SOURCE_NAMES = {
     "ho_s136": "Home Office (police powers and procedures)",
-    "nhs_mha": "NHS Digital (Mental Health Act statistics)",
+    "nhs_mha": "NHS Digital (MHA statistics; England only, excludes police stations)",
     "record_level": "Concordat record-level data",
 }
 #: The volume KPI that shows which months each record-level source covers.

@@ -315,16 +315,22 @@ def intervention_series(db: Serving, intervention_id: str, kpi_id: str) -> pd.Da
 # --- published statistics ---------------------------------------------------------------------------------
 
 
+#: NHS Digital publishes for England only; shown beside England and Wales figures (and labelled so).
+NHS_ENGLAND_CODE = "E92000001"
+
+
 def published_figures(db: Serving, area_code: str) -> pd.DataFrame:
+    """Published and record-level figures for an area; for England and Wales, NHS Digital's England figures too."""
     return db.query(
         "published_figures",
         """
         select financial_year, measure, category, source, count, is_suppressed
         from marts.published_s136
         where area_code = ?
+           or (? = 'EW' and source = 'nhs_mha' and area_code = ?)
         order by financial_year, measure, category, source
         """,
-        (area_code,),
+        (area_code, area_code, NHS_ENGLAND_CODE),
     )
 
 

@@ -192,3 +192,21 @@ def test_impact_page_shows_the_register_and_an_estimate(serving: Path) -> None:
     chosen = picker.value
     expected = _sql(serving, "select count(*) from marts.intervention_impact where intervention_id = ?", [chosen])[0][0]
     assert len(estimates) == expected
+
+
+def test_published_page_sets_nhs_england_beside_the_police_figures(serving: Path) -> None:
+    at = _open({"area": NATIONAL}, page="published.py")
+    _assert_clean(at, "published")
+    totals = at.dataframe[0].value
+    nhs = [c for c in totals.columns if c.startswith("NHS Digital")]
+    assert nhs and "England only" in nhs[0]
+    expected = dict(
+        _sql(
+            serving,
+            "select financial_year, count from marts.published_s136 where source = 'nhs_mha' "
+            "and area_code = 'E92000001' and measure = 'detentions' and category = 'All' and not is_suppressed",
+        )
+    )
+    assert expected
+    shown = dict(zip(totals["Financial year"], totals[nhs[0]], strict=True))
+    assert all(shown[year] == count for year, count in expected.items())
