@@ -454,3 +454,16 @@ def test_no_raw_identifier_is_written_anywhere(source: str, tmp_path: Path) -> N
     for exported in paths.quarantine_dir().iterdir():
         assert all(raw.upper() not in exported.read_text(encoding="utf-8").upper() for raw in RAW_IDS)
     assert all(raw.encode() not in paths.build_warehouse().read_bytes() for raw in RAW_IDS)
+
+
+def test_two_columns_for_one_contract_column_reject_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    contract = CONTRACTS["s136"]
+    rows = [{**r, "Force ": r["force"]} for r in good_rows(contract, 2)]
+    path = write_csv(tmp_path / "twice.csv", [*header(contract), "Force "], rows)
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 2
+    assert summary["status"] == "rejected" and "'force' and 'Force' are both s136.force" in summary["message"]
+    assert "twice.csv" in capsys.readouterr().err
+    assert count("raw.s136") == 0
