@@ -99,3 +99,18 @@ def small_published_home(tmp_path_factory: pytest.TempPathFactory, small_demo_di
 def use_home():
     """Context manager factory: `with use_home(path): main([...])` runs commands against that home."""
     return _Home
+
+
+@pytest.fixture()
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's CONCORDAT_HOME, as a path."""
+    monkeypatch.setenv("CONCORDAT_HOME", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def clean_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small hand-made warehouse that passes every critical check (see test_validation_warehouse.py)."""
+    from test_validation_warehouse import make_clean_warehouse
+
+    return make_clean_warehouse(tmp_path_factory.mktemp("clean") / "warehouse.duckdb")

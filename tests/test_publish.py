@@ -11,21 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_validation_warehouse import install, make_clean_warehouse
+from test_validation_warehouse import install
 
 from concordat.cli import main
 from expectations.validate import validate
-
-
-@pytest.fixture(scope="module")
-def clean_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_clean_warehouse(tmp_path_factory.mktemp("clean") / "warehouse.duckdb")
-
-
-@pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CONCORDAT_HOME", str(tmp_path))
-    return tmp_path
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_validation_warehouse import FORCE_A, FORCE_B, install, make_clean_warehouse
+from test_validation_warehouse import FORCE_A, FORCE_B, install
 
 from concordat.cli import main
 from expectations.results import Run
@@ -36,17 +36,6 @@ def _failed(run: Run, severity: str = "critical") -> set[tuple[str, str]]:
 
 def _result(run: Run, suite: str, expectation: str):
     return next(r for r in run.results if r.suite == suite and r.expectation == expectation and not r.success)
-
-
-@pytest.fixture(scope="module")
-def clean_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_clean_warehouse(tmp_path_factory.mktemp("clean") / "warehouse.duckdb")
-
-
-@pytest.fixture()
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("CONCORDAT_HOME", str(tmp_path))
-    return tmp_path
 
 
 #: The clean warehouse has no custody, triage or placement rows: a warning each, in every run.

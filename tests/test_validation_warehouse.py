@@ -142,11 +142,6 @@ def make_clean_warehouse(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def clean_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_clean_warehouse(tmp_path_factory.mktemp("clean") / "warehouse.duckdb")
-
-
 def install(source: Path, home: Path) -> Path:
     """Copy a warehouse file into a CONCORDAT_HOME as its build warehouse."""
     home.mkdir(parents=True, exist_ok=True)
