@@ -44,6 +44,7 @@ PERCENT_RANGE = ("marts_kpi_values", 'expect_column_values_to_be_between (where 
 KPI_DUPLICATE = ("marts_kpi_values", "expect_compound_columns_to_be_unique")
 NHS_VALUES = ("privacy", "expect_column_values_to_be_between")
 MISSING_MONTH = ("marts_kpi_monthly_series", "expect_column_values_to_be_between")
+SECONDARY = ("marts_kpi_values", "expect_column_values_to_be_in_set")
 INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (where source == "s136")')
 
 
@@ -72,6 +73,19 @@ INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (
                 "and period_grain = 'month' and period_start = date '2023-05-01'"
             ],
             {MISSING_MONTH},
+        ),
+        (
+            "a segment recoverable from its total (no secondary suppression)",
+            [
+                "insert into marts.kpi_values values "
+                "('pos_police_station_pct', 'EW', 'all', 'financial_year', date '2023-04-01', '2023/24', "
+                "12, 40, 30.0, 'percent', 18.1, 45.4, false), "
+                "('pos_police_station_pct', 'EW', 'sex:Female', 'financial_year', date '2023-04-01', '2023/24', "
+                "3, 10, 30.0, 'percent', 10.8, 60.3, true), "
+                "('pos_police_station_pct', 'EW', 'sex:Male', 'financial_year', date '2023-04-01', '2023/24', "
+                "9, 30, 30.0, 'percent', 16.7, 47.9, false)"
+            ],
+            {SECONDARY},
         ),
         (
             "a failed build",
