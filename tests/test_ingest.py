@@ -456,9 +456,7 @@ def test_no_raw_identifier_is_written_anywhere(source: str, tmp_path: Path) -> N
     assert all(raw.encode() not in paths.build_warehouse().read_bytes() for raw in RAW_IDS)
 
 
-def test_two_columns_for_one_contract_column_reject_the_file(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_two_columns_for_one_contract_column_reject(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     contract = CONTRACTS["s136"]
     rows = [{**r, "Force ": r["force"]} for r in good_rows(contract, 2)]
     path = write_csv(tmp_path / "twice.csv", [*header(contract), "Force "], rows)
