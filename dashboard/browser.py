@@ -33,9 +33,14 @@ CHROMIUM_ARGS = (
 )
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 ERROR_SELECTORS = ("[data-testid='stException']", "[data-testid='stAlertContentError']")
-#: True once every Plotly chart on the page has drawn its SVG.
-CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']"))
-    .every(el => el.querySelector('.main-svg'))"""
+#: True once the page has drawn everything: Streamlit shows a skeleton while an element's code (Plotly, the
+#: data grid) is still loading, so no skeleton may be left, and every Plotly chart must have drawn its SVG.
+CHARTS_DRAWN = """() => {
+    const main = document.querySelector("[data-testid='stMain']");
+    if (!main || main.querySelector("[data-testid='stSkeleton']")) return false;
+    const charts = Array.from(main.querySelectorAll("[data-testid='stPlotlyChart']"));
+    return charts.every(el => el.querySelector('.main-svg'));
+}"""
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -117,6 +122,42 @@ def page_url(port: int, url_path: str, query: Mapping[str, str]) -> str:
     return f"http://127.0.0.1:{port}/{url_path}?{urlencode(dict(query))}"
 
 
+@contextmanager
+def chromium_context() -> Iterator[object]:
+    """A Playwright browser context in Debian's headless Chromium, at the dashboard's reference width."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+        try:
+            yield browser.new_context(viewport=VIEWPORT)
+        finally:
+            browser.close()
+
+
+def _settle(page: object, timeout_ms: int) -> None:
+    """Wait until the page has a heading, its script has finished and everything is drawn."""
+    page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)  # type: ignore[attr-defined]
+    page.wait_for_selector(APP_IDLE, timeout=timeout_ms)  # type: ignore[attr-defined]
+    page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)  # type: ignore[attr-defined]
+
+
+def _errors(page: object) -> tuple[str, ...]:
+    return tuple(
+        el.inner_text()[:500]
+        for selector in ERROR_SELECTORS
+        for el in page.query_selector_all(selector)  # type: ignore[attr-defined]
+    )
+
+
+def _charts(page: object) -> int:
+    return len(page.query_selector_all("[data-testid='stPlotlyChart']"))  # type: ignore[attr-defined]
+
+
+def _heading(page: object) -> str:
+    return page.inner_text("[data-testid='stMain'] h1")  # type: ignore[attr-defined]
+
+
 def visit_pages(
     port: int,
     pages: Sequence[tuple[str, str]],
@@ -125,34 +166,85 @@ def visit_pages(
     timeout_ms: int = 60_000,
 ) -> list[PageVisit]:
     """Open each (url_path, title) page in a fresh tab; a screenshot per page when ``screenshots`` is given."""
-    from playwright.sync_api import sync_playwright
-
     visits: list[PageVisit] = []
     if screenshots:
         screenshots.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
-        try:
-            context = browser.new_context(viewport=VIEWPORT)
-            for url_path, title in pages:
-                page = context.new_page()
-                started = time.perf_counter()
-                page.goto(page_url(port, url_path, query), wait_until="domcontentloaded", timeout=timeout_ms)
-                page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)
-                page.wait_for_selector(APP_IDLE, timeout=timeout_ms)
-                page.wait_for_function(CHARTS_DRAWN, timeout=timeout_ms)
-                seconds = time.perf_counter() - started
-                errors = tuple(
-                    el.inner_text()[:500] for selector in ERROR_SELECTORS for el in page.query_selector_all(selector)
-                )
-                shot = None
-                if screenshots:
-                    shot = screenshots / f"{url_path or 'overview'}.png"
-                    _screenshot_whole_page(page, shot)
-                charts = len(page.query_selector_all("[data-testid='stPlotlyChart']"))
-                heading = page.inner_text("[data-testid='stMain'] h1")
-                visits.append(PageVisit(url_path, title, seconds, errors, charts, heading, shot))
-                page.close()
-        finally:
-            browser.close()
+    with chromium_context() as context:
+        for url_path, title in pages:
+            page = context.new_page()  # type: ignore[attr-defined]
+            started = time.perf_counter()
+            page.goto(page_url(port, url_path, query), wait_until="domcontentloaded", timeout=timeout_ms)
+            _settle(page, timeout_ms)
+            seconds = time.perf_counter() - started
+            shot = None
+            if screenshots:
+                shot = screenshots / f"{url_path or 'overview'}.png"
+                _screenshot_whole_page(page, shot)
+            visits.append(PageVisit(url_path, title, seconds, _errors(page), _charts(page), _heading(page), shot))
+            page.close()
     return visits
+
+
+def navigate_pages(
+    port: int,
+    pages: Sequence[tuple[str, str]],
+    query: Mapping[str, str],
+    rounds: int = 1,
+    timeout_ms: int = 60_000,
+) -> list[list[PageVisit]]:
+    """Open the first page, then move to each page in turn with the sidebar's links, as a user does.
+
+    Timed from the click to the new page's script finishing with everything drawn (its heading differs from the
+    previous page's, so a stale page is never mistaken for the new one). One list of visits per round.
+    """
+    results: list[list[PageVisit]] = []
+    with chromium_context() as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto(page_url(port, pages[0][0], query), wait_until="domcontentloaded", timeout=timeout_ms)
+        _settle(page, timeout_ms)
+        for _ in range(rounds):
+            visits = []
+            for url_path, title in (*pages[1:], pages[0]):
+                before = _heading(page)
+                started = time.perf_counter()
+                page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True).click()
+                page.wait_for_function(
+                    "before => { const h = document.querySelector(\"[data-testid='stMain'] h1\"); "
+                    "return h && h.innerText !== before; }",
+                    arg=before,
+                    timeout=timeout_ms,
+                )
+                _settle(page, timeout_ms)
+                seconds = time.perf_counter() - started
+                visits.append(PageVisit(url_path, title, seconds, _errors(page), _charts(page), _heading(page), None))
+            results.append(visits)
+    return results
+
+
+@dataclass(frozen=True)
+class SectionVisit:
+    url: str  # the address bar after the click
+    charts: int
+    errors: tuple[str, ...]
+
+
+def open_section(
+    port: int, url_path: str, query: Mapping[str, str], key: str, label: str, timeout_ms: int = 60_000
+) -> SectionVisit:
+    """Open a page, click the tab of one of its sections and wait until that section is drawn."""
+    with chromium_context() as context:
+        page = context.new_page()  # type: ignore[attr-defined]
+        page.goto(page_url(port, url_path, query), wait_until="domcontentloaded", timeout=timeout_ms)
+        _settle(page, timeout_ms)
+        page.get_by_role("tab", name=label, exact=True).click()
+        page.wait_for_function(
+            "([key, label]) => new URLSearchParams(location.search).get(key) === label",
+            arg=[key, label],
+            timeout=timeout_ms,
+        )
+        page.wait_for_function(
+            "() => document.querySelector(\"[role='tabpanel']:not([hidden]) [data-testid='stElementContainer']\")",
+            timeout=timeout_ms,
+        )
+        _settle(page, timeout_ms)
+        return SectionVisit(page.url, _charts(page), _errors(page))

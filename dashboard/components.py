@@ -6,6 +6,8 @@ every table its disclosure-controlled, formula-safe download the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -37,6 +39,19 @@ def icon_text(code: str | None, icons: dict[str, tuple[str, str]]) -> str | None
         return None
     symbol, words = icons.get(code, ("", humanise(code).lower()))
     return f"{symbol} {words}".strip()
+
+
+def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
+    """A page's sections as tabs that run lazily: only the open tab's queries and charts run and are drawn.
+
+    A page of ten Plotly charts took 3-4 s to draw in a browser; a section of two or three, about half that.
+    The open tab is kept in the URL under ``key`` (``?s136_section=Places+of+safety``), so a link reopens it.
+    """
+    tabs = st.tabs(list(parts), key=key, bind="query-params")
+    for tab, draw in zip(tabs, parts.values(), strict=True):
+        if tab.open is not False:
+            with tab:
+                draw()
 
 
 def chart(item: Chart, key: str) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from dashboard import queries
 from dashboard.data import Context, Table
-from dashboard.disclosure import secondary_suppression
+from dashboard.disclosure import SECONDARY_LABEL, secondary_suppression
 from dashboard.shapes import Grouped, Provenance
 
 SOURCE_NAMES = {
@@ -81,13 +81,14 @@ def published(ctx: Context) -> Published:
 
 def _places(ctx: Context, shown: pd.DataFrame) -> Table:
     """First place of safety by year and source, with secondary suppression within each year and source."""
-    part = shown[shown.measure == "first_place_of_safety"].copy()
+    part = shown[shown.measure == "first_place_of_safety"].assign(secondary=False)
     if not ctx.disclosure.internal:
         for _, group in part.groupby(["financial_year", "source"]):
             hidden = set(group.index[group.hidden])
             counts = {i: (None if pd.isna(v) else float(v)) for i, v in group["count"].items()}
             extra = secondary_suppression(counts, hidden) - hidden
             part.loc[list(extra), "hidden"] = True
+            part.loc[list(extra), "secondary"] = True
             part.loc[list(extra), "count"] = float("nan")
     frame = pd.DataFrame(
         {
@@ -98,7 +99,10 @@ def _places(ctx: Context, shown: pd.DataFrame) -> Table:
         }
     ).reset_index(drop=True)
     labels = _plain(frame)
-    labels["Detentions"] = [ctx.disclosure.label if h else "" for h in part.hidden]
+    labels["Detentions"] = [
+        (SECONDARY_LABEL if secondary else ctx.disclosure.label) if h else ""
+        for h, secondary in zip(part.hidden, part.secondary, strict=True)
+    ]
     return Table(
         f"First place of safety by source, {ctx.area_name}",
         frame,

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 SUPPRESSED_LABEL = "<5"
+#: How a cell hidden by secondary suppression is shown: it is not itself small, so `<5` would be untrue.
+SECONDARY_LABEL = "suppressed"
 
 
 @dataclass(frozen=True)

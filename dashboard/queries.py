@@ -334,6 +334,27 @@ def published_figures(db: Serving, area_code: str) -> pd.DataFrame:
     )
 
 
+def placements_by_service(db: Serving, area_code: str, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Placements starting in [start, end] by setting and service, with their status, for an area's forces."""
+    return db.query(
+        "placements_by_service",
+        """
+        select p.setting, p.service,
+               count(*) as started,
+               count(*) filter (where p.status = 'Completed') as completed,
+               count(*) filter (where p.status = 'Withdrawn') as withdrawn,
+               count(*) filter (where p.status not in ('Completed', 'Withdrawn')) as other
+        from marts.fct_placements as p
+        join marts.dim_area as a on a.area_code = p.area_code
+        where (p.area_code = ? or a.parent_area_code = ? or ? = 'EW')
+          and p.start_date between ? and ?
+        group by p.setting, p.service
+        order by p.setting, started desc, p.service
+        """,
+        (area_code, area_code, area_code, start, end),
+    )
+
+
 # --- data quality -----------------------------------------------------------------------------------------
 
 

@@ -25,3 +25,8 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
 def browser_paths() -> list[tuple[str, str]]:
     """(URL path, title) of every page as a browser addresses it: the first (default) page lives at `/`."""
     return [("" if i == 0 else url, title) for i, (_, title, url, _) in enumerate(PAGES)]
+
+
+def section_key(url_path: str) -> str:
+    """The key, and URL query parameter, of a page's open section (``components.sections``)."""
+    return url_path.replace("-", "_") + "_section"

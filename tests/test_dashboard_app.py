@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard import settings
 from dashboard.data import HEADLINES
-from dashboard.site import PAGES
+from dashboard.site import PAGES, section_key
 
 pytestmark = pytest.mark.slow
 
@@ -79,10 +79,14 @@ def test_every_page_runs_without_an_error(serving: Path, force: str, area: str) 
     code = NATIONAL if area == "national" else force
     at = _open({"area": code})
     _assert_clean(at, "app")
-    for file, title, _, _ in PAGES:
+    for file, title, url, _ in PAGES:
         at.switch_page(f"views/{file}").run()
         _assert_clean(at, f"{title} ({code})")
         assert at.title, f"{title} has no title"
+        for section in [tab.label for tab in at.tabs][1:]:  # the first ran above; sections run only when open
+            at.session_state[section_key(url)] = section
+            at.run()
+            _assert_clean(at, f"{title}: {section} ({code})")
     assert at.query_params["area"] == code
 
 
@@ -115,7 +119,7 @@ def test_overview_tiles_equal_kpi_values(serving: Path, force: str, latest_year:
 
 
 def test_s136_page_table_equals_kpi_values(serving: Path, force: str, latest_year: str) -> None:
-    at = _open({"area": force, "fy": latest_year}, page="s136.py")
+    at = _open({"area": force, "fy": latest_year, section_key("s136"): "Table"}, page="s136.py")
     _assert_clean(at, "s136")
     table = at.dataframe[-1].value
     checked = 0
@@ -132,9 +136,10 @@ def test_the_url_reopens_the_same_view_and_bad_values_fall_back(serving: Path, f
     first_year = _sql(serving, "select min(period_label) from marts.kpi_values where period_grain = 'financial_year'")[
         0
     ][0]
-    at = _open({"area": force, "fy": first_year, "grain": "quarter"}, page="custody.py")
+    view = {"area": force, "fy": first_year, "grain": "quarter", section_key("custody"): "Table"}
+    at = _open(view, page="custody.py")
     _assert_clean(at, "custody")
-    assert dict(at.query_params) == {"area": force, "fy": first_year, "grain": "quarter"}
+    assert dict(at.query_params) == view
     assert at.selectbox(key="area").value == force and at.selectbox(key="fy").value == first_year
     assert any(first_year in m.value for m in at.markdown), "the page's table should be for the chosen year"
     bad = _open({"area": "NOT-AN-AREA", "fy": "1066/67"})
@@ -158,7 +163,7 @@ def test_small_counts_show_as_lt5_unless_internal(serving: Path) -> None:
 
 
 def test_compare_forces_lists_every_force_with_a_rate(serving: Path, latest_year: str) -> None:
-    at = _open({"area": NATIONAL, "fy": latest_year}, page="compare.py")
+    at = _open({"area": NATIONAL, "fy": latest_year, section_key("compare"): "Table"}, page="compare.py")
     _assert_clean(at, "compare")
     shown = set(at.dataframe[0].value["Code"])
     expected = {
@@ -184,7 +189,7 @@ def test_definitions_page_lists_every_kpi(serving: Path) -> None:
 
 def test_impact_page_shows_the_register_and_an_estimate(serving: Path) -> None:
     registered = {r[0] for r in _sql(serving, "select intervention_id from marts.dim_intervention")}
-    at = _open({"area": NATIONAL}, page="impact.py")
+    at = _open({"area": NATIONAL, section_key("impact"): "Estimates table"}, page="impact.py")
     _assert_clean(at, "impact")
     picker = at.selectbox(key="intervention")
     assert len(picker.options) == len(registered) and picker.value in registered
@@ -210,3 +215,38 @@ def test_published_page_sets_nhs_england_beside_the_police_figures(serving: Path
     assert expected
     shown = dict(zip(totals["Financial year"], totals[nhs[0]], strict=True))
     assert all(shown[year] == count for year, count in expected.items())
+
+
+def test_a_section_in_the_url_reopens_that_section_and_only_it_runs(serving: Path, force: str) -> None:
+    first = _open({"area": force}, page="s136.py")
+    assert first.tabs[0].label == "Detentions"
+    assert len(first.get("plotly_chart")) == 3 and not first.dataframe, "only the open section is drawn"
+    table = _open({"area": force, section_key("s136"): "Table"}, page="s136.py")
+    _assert_clean(table, "s136 table")
+    assert len(table.dataframe) == 1 and not table.get("plotly_chart")
+    assert table.query_params[section_key("s136")] == "Table"
+
+
+def test_placements_by_service_and_setting_equal_the_placement_facts(serving: Path) -> None:
+    area, year = _sql(
+        serving,
+        "select area_code, financial_year from marts.fct_placements p join marts.dim_period d "
+        "on d.period_grain = 'financial_year' and p.start_date between d.period_start and d.period_end "
+        "group by all order by count(*) desc limit 1",
+    )[0]
+    at = _open({"area": area, "fy": year, section_key("placements"): "Services and settings"}, "placements.py", True)
+    _assert_clean(at, "placements services")
+    shown = at.dataframe[0].value
+    expected = _sql(
+        serving,
+        "select p.setting, p.service, count(*), count(*) filter (where status = 'Completed') "
+        "from marts.fct_placements p join marts.dim_period d on d.period_grain = 'financial_year' "
+        "and d.financial_year = ? and p.start_date between d.period_start and d.period_end "
+        "where p.area_code = ? group by all",
+        [year, area],
+    )
+    assert expected
+    got = {
+        (r["Setting"], r["Service"]): (int(r["Placements started"]), int(r["Completed"])) for _, r in shown.iterrows()
+    }
+    assert got == {(setting, service): (n, done) for setting, service, n, done in expected}

@@ -12,13 +12,13 @@ import duckdb
 import pytest
 
 from dashboard import browser
-from dashboard.site import browser_paths
+from dashboard.site import browser_paths, section_key
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-#: Pages that draw no Plotly chart (the overview has tiles with sparklines).
-CHARTLESS = {"overview", "definitions"}
+#: Pages whose first section draws no Plotly chart (the overview has tiles with sparklines).
+CHARTLESS = {"overview", "data-quality", "definitions"}
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +46,8 @@ def test_every_page_opens_in_chromium_without_an_error(small_published_home: Pat
     log.parent.mkdir(parents=True, exist_ok=True)
     with browser.serve(small_published_home, port, log=log):
         visits = browser.visit_pages(port, browser_paths(), {"area": code, "fy": year}, SCREENSHOTS)
+        (moves,) = browser.navigate_pages(port, browser_paths(), {"area": code, "fy": year})
+        section = browser.open_section(port, "s136", {"area": code}, section_key("s136"), "Places of safety")
     assert [v.url_path for v in visits] == [p for p, _ in browser_paths()]
     for visit in visits:
         page = visit.url_path or "overview"
@@ -53,6 +55,12 @@ def test_every_page_opens_in_chromium_without_an_error(small_published_home: Pat
         assert visit.screenshot is not None and visit.screenshot.stat().st_size > 10_000, f"{page}: no screenshot"
         if page not in CHARTLESS:
             assert visit.charts > 0, f"{page}: no chart drawn"
+    # The sidebar's links reach every page in the same session, each drawn without an error.
+    assert sorted(v.url_path for v in moves) == sorted(p for p, _ in browser_paths())
+    assert not [v.errors for v in moves if v.errors]
+    # A section (tab) opens on click, runs only then, and is kept in the address bar for sharing.
+    assert section.charts == 3 and not section.errors
+    assert f"{section_key('s136')}=Places+of+safety" in section.url and f"area={code}" in section.url
     headings = {v.url_path or "overview": v.heading for v in visits}
     # The query string reopened the chosen force and year.
     assert name in headings["overview"] and year in headings["overview"]

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from concordat.cli import main
-from dashboard import charts, export, queries
+from dashboard import charts, data_placements, export, queries
 from dashboard.disclosure import Disclosure, secondary_suppression
 from dashboard.formatting import format_value, fy_end, fy_start, previous_fy
 from dashboard.shapes import (
@@ -73,6 +73,31 @@ def test_secondary_suppression_hides_the_next_smallest_cell() -> None:
     assert secondary_suppression(counts, {"a"}) == {"a", "c"}  # zero is not a useful complement
     assert secondary_suppression(counts, {"a", "c"}) == {"a", "c"}  # two hidden: nothing recoverable
     assert secondary_suppression(counts, set()) == set()
+
+
+def test_placements_by_service_hide_small_counts_and_what_would_reveal_them() -> None:
+    raw = pd.DataFrame(
+        {
+            "setting": ["Community", "Community", "Inpatient ward", "Inpatient ward"],
+            "service": ["A", "B", "C", "D"],
+            "started": [25, 12, 3, 40],
+            "completed": [24, 12, 3, 30],
+            "withdrawn": [1, 0, 0, 6],
+            "other": [0, 0, 0, 4],
+        }
+    )
+    shown, hidden = data_placements.disclose(Disclosure(), raw)
+    # Row A: withdrawn 1 is small; completed 24 would give it away from started 25, so it goes too.
+    assert hidden.loc[0, ["started", "completed", "withdrawn", "other"]].tolist() == [False, True, True, False]
+    # C's started (3) is small, so the next smallest service total (B, 12) is hidden, and C's and B's non-zero parts.
+    assert hidden.started.tolist() == [False, True, True, False]
+    assert hidden.loc[1, ["completed", "withdrawn"]].tolist() == [True, False]
+    assert hidden.loc[2, ["completed", "withdrawn"]].tolist() == [True, False]
+    # Row D: withdrawn 6 and other 4: 4 is small, so the next smallest part (6) is hidden too; 30 stays.
+    assert hidden.loc[3, ["completed", "withdrawn", "other"]].tolist() == [False, True, True]
+    assert shown.started.isna().tolist() == hidden.started.tolist()
+    internal, none_hidden = data_placements.disclose(Disclosure(internal=True), raw)
+    assert not none_hidden.to_numpy().any() and internal.started.tolist() == [25, 12, 3, 40]
 
 
 def test_threshold_is_configurable() -> None:

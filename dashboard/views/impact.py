@@ -3,8 +3,19 @@
 import streamlit as st
 
 from dashboard import charts, components, context, data_impact
+from dashboard.site import section_key
 
 INTERVENTION_KEY = "intervention"
+HOW_TO_READ = (
+    "How to read this: the interrupted time series fits the monthly level and trend before the start and asks how "
+    "far the months after depart from that trend carried forward (the counterfactual); the change is the average "
+    "relative difference over the months after, with a 95% interval from autocorrelation-robust standard errors. "
+    "Difference-in-differences compares the change in this force with the change over the same months in forces "
+    "that never had this intervention. Limits: both assume nothing else changed at the same time in this force "
+    "(ITS) or differently from the comparators (DiD); a short before-period, a change in recording or another "
+    "scheme starting at the same time can produce or hide an effect. An interval that includes 0 means no change "
+    "can be claimed."
+)
 
 ctx = context.current()
 st.title("Partnership impact")
@@ -45,18 +56,30 @@ for estimate in (e for e in result.estimates if e.kpi_id == result.kpi_id):
 if not result.estimates:
     st.info("No impact estimate for this intervention yet (marts.intervention_impact has no rows for it).")
 
-if result.series is not None:
-    components.chart(charts.its_chart(result.series), key="impact-its")
-if result.comparison is not None:
-    components.chart(charts.trend_chart(result.comparison), key="impact-did")
-st.caption(
-    "How to read this: the interrupted time series fits the monthly level and trend before the start and asks how "
-    "far the months after depart from that trend carried forward (the counterfactual); the change is the average "
-    "relative difference over the months after, with a 95% interval from autocorrelation-robust standard errors. "
-    "Difference-in-differences compares the change in this force with the change over the same months in forces "
-    "that never had this intervention. Limits: both assume nothing else changed at the same time in this force "
-    "(ITS) or differently from the comparators (DiD); a short before-period, a change in recording or another "
-    "scheme starting at the same time can produce or hide an effect. An interval that includes 0 means no change "
-    "can be claimed."
+
+def time_series() -> None:
+    if result.series is not None:
+        components.chart(charts.its_chart(result.series), key="impact-its")
+    st.caption(HOW_TO_READ)
+
+
+def comparators() -> None:
+    if result.comparison is not None:
+        components.chart(charts.trend_chart(result.comparison), key="impact-did")
+    else:
+        st.info("No comparator series for this intervention and KPI.")
+    st.caption(HOW_TO_READ)
+
+
+def estimates() -> None:
+    components.table(result.table, key="impact")
+
+
+components.sections(
+    {
+        "Interrupted time series": time_series,
+        "Difference-in-differences": comparators,
+        "Estimates table": estimates,
+    },
+    key=section_key("impact"),
 )
-components.table(result.table, key="impact")

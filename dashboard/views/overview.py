@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import components, context, data
+from dashboard.site import section_key
 
 HEADLINE_KPIS = tuple(kpi_id for kpi_id, _ in data.HEADLINES)
 
@@ -14,12 +15,19 @@ st.caption(
     "assurance icons of the monthly series, and the last 24 months. Source: Concordat warehouse (marts.kpi_values, "
     "marts.spc_summary)."
 )
-components.tiles(result.tiles)
 
-st.subheader("What changed")
-if result.summary:
-    st.markdown("\n".join(f"- {sentence}" for sentence in result.summary))
-else:
-    st.info("No change can be stated: last year's or this year's figures are missing or suppressed.")
 
-components.table(data.kpi_table(ctx, HEADLINE_KPIS, name="headlines"), key="overview")
+def headlines() -> None:
+    components.tiles(result.tiles)
+    st.subheader("What changed")
+    if result.summary:
+        st.markdown("\n".join(f"- {sentence}" for sentence in result.summary))
+    else:
+        st.info("No change can be stated: last year's or this year's figures are missing or suppressed.")
+
+
+def table() -> None:
+    components.table(data.kpi_table(ctx, HEADLINE_KPIS, name="headlines"), key="overview")
+
+
+components.sections({"Headlines": headlines, "Table": table}, key=section_key("overview"))

@@ -5,6 +5,7 @@ import streamlit as st
 from dashboard import charts, components, context, data
 from dashboard.formatting import PCA_2017_DATE
 from dashboard.shapes import Marker
+from dashboard.site import section_key
 
 PCA_MARKER = Marker(PCA_2017_DATE, "PCA 2017 in force (11 Dec 2017)")
 TABLE_KPIS = (
@@ -22,119 +23,138 @@ TABLE_KPIS = (
     "s136_nfa_pct",
     "repeat_detention_pct",
 )
-
 ctx = context.current()
-st.title(f"Section 136 and places of safety: {ctx.area_name}")
 
-st.subheader("Detentions")
-components.chart(
-    charts.spc_chart(data.spc(ctx, "s136_detentions", "s136 detentions per month (SPC chart)", (PCA_MARKER,))),
-    key="s136-spc",
-)
-left, right = st.columns(2)
-with left:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx, ("s136_detentions",), "s136 detentions by financial year", grain="financial_year", kind="bar"
-            )
-        ),
-        key="s136-fy",
-    )
-with right:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx, ("s136_rate_per_100k",), "s136 detentions per 100,000", grain="financial_year", intervals=True
-            )
-        ),
-        key="s136-rate",
-    )
 
-st.subheader("Places of safety")
-components.chart(
-    charts.trend_chart(
-        data.trend(
-            ctx,
-            ("pos_hbpos_pct", "pos_emergency_dept_pct", "pos_police_station_pct"),
-            "First place of safety: share of detentions with a known place",
-            markers=(PCA_MARKER,),
+def detentions() -> None:
+    components.chart(
+        charts.spc_chart(data.spc(ctx, "s136_detentions", "s136 detentions per month (SPC chart)", (PCA_MARKER,))),
+        key="s136-spc",
+    )
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx, ("s136_detentions",), "s136 detentions by financial year", grain="financial_year", kind="bar"
+                )
+            ),
+            key="s136-fy",
         )
-    ),
-    key="s136-mix",
-)
-left, right = st.columns(2)
-with left:
-    components.chart(
-        charts.spc_chart(
-            data.spc(
-                ctx, "pos_police_station_pct", "Police station as first place of safety (SPC chart)", (PCA_MARKER,)
-            )
-        ),
-        key="s136-police-station",
-    )
-with right:
+    with right:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx, ("s136_rate_per_100k",), "s136 detentions per 100,000", grain="financial_year", intervals=True
+                )
+            ),
+            key="s136-rate",
+        )
+
+
+def places_of_safety() -> None:
     components.chart(
         charts.trend_chart(
             data.trend(
                 ctx,
-                ("u18_police_station",),
-                "Under-18s taken to a police station (target: 0)",
-                kind="bar",
+                ("pos_hbpos_pct", "pos_emergency_dept_pct", "pos_police_station_pct"),
+                "First place of safety: share of detentions with a known place",
                 markers=(PCA_MARKER,),
             )
         ),
-        key="s136-u18",
+        key="s136-mix",
+    )
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            charts.spc_chart(
+                data.spc(
+                    ctx, "pos_police_station_pct", "Police station as first place of safety (SPC chart)", (PCA_MARKER,)
+                )
+            ),
+            key="s136-police-station",
+        )
+    with right:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx,
+                    ("u18_police_station",),
+                    "Under-18s taken to a police station (target: 0)",
+                    kind="bar",
+                    markers=(PCA_MARKER,),
+                )
+            ),
+            key="s136-u18",
+        )
+
+
+def length_and_conveyance() -> None:
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            charts.trend_chart(
+                data.trend(ctx, ("detention_over_24h_pct",), "Detentions lasting over 24 hours", intervals=True)
+            ),
+            key="s136-24h",
+        )
+    with right:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx, ("conveyed_by_ambulance_pct",), "Conveyed by ambulance or other health vehicle", intervals=True
+                )
+            ),
+            key="s136-conveyance",
+        )
+
+
+def consultation_and_outcomes() -> None:
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx,
+                    ("consulted_hp_pct",),
+                    "Health professional consulted before detention",
+                    intervals=True,
+                    markers=(PCA_MARKER,),
+                )
+            ),
+            key="s136-consulted",
+        )
+    with right:
+        components.chart(
+            charts.trend_chart(
+                data.trend(
+                    ctx, ("s136_conversion_pct", "s136_nfa_pct"), "Outcomes: admitted or detained vs no further action"
+                )
+            ),
+            key="s136-outcomes",
+        )
+    components.chart(
+        charts.trend_chart(
+            data.trend(
+                ctx, ("repeat_detention_pct",), "Repeat detentions (3rd or more within 365 days)", intervals=True
+            )
+        ),
+        key="s136-repeat",
     )
 
-st.subheader("Length of detention and conveyance")
-left, right = st.columns(2)
-with left:
-    components.chart(
-        charts.trend_chart(
-            data.trend(ctx, ("detention_over_24h_pct",), "Detentions lasting over 24 hours", intervals=True)
-        ),
-        key="s136-24h",
-    )
-with right:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx, ("conveyed_by_ambulance_pct",), "Conveyed by ambulance or other health vehicle", intervals=True
-            )
-        ),
-        key="s136-conveyance",
-    )
 
-st.subheader("Consultation, outcomes and repeat detentions")
-left, right = st.columns(2)
-with left:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx,
-                ("consulted_hp_pct",),
-                "Health professional consulted before detention",
-                intervals=True,
-                markers=(PCA_MARKER,),
-            )
-        ),
-        key="s136-consulted",
-    )
-with right:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx, ("s136_conversion_pct", "s136_nfa_pct"), "Outcomes: admitted or detained vs no further action"
-            )
-        ),
-        key="s136-outcomes",
-    )
-components.chart(
-    charts.trend_chart(
-        data.trend(ctx, ("repeat_detention_pct",), "Repeat detentions (3rd or more within 365 days)", intervals=True)
-    ),
-    key="s136-repeat",
+def table() -> None:
+    components.table(data.kpi_table(ctx, TABLE_KPIS, name="s136"), key="s136")
+
+
+st.title(f"Section 136 and places of safety: {ctx.area_name}")
+components.sections(
+    {
+        "Detentions": detentions,
+        "Places of safety": places_of_safety,
+        "Length and conveyance": length_and_conveyance,
+        "Consultation, outcomes and repeats": consultation_and_outcomes,
+        "Table": table,
+    },
+    key=section_key("s136"),
 )
-
-components.table(data.kpi_table(ctx, TABLE_KPIS, name="s136"), key="s136")

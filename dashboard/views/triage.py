@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import charts, components, context, data
+from dashboard.site import section_key
 
 TABLE_KPIS = (
     "triage_contacts",
@@ -11,36 +12,54 @@ TABLE_KPIS = (
     "triage_median_response_minutes",
     "s136_after_triage_pct",
 )
-
 ctx = context.current()
-st.title(f"Street triage: {ctx.area_name}")
-components.chart(
-    charts.spc_chart(data.spc(ctx, "triage_contacts", "Street-triage contacts per month (SPC chart)")), key="triage-spc"
-)
-left, right = st.columns(2)
-with left:
+
+
+def contacts() -> None:
     components.chart(
-        charts.trend_chart(data.trend(ctx, ("triage_s136_pct",), "Contacts ending in s136 detention", intervals=True)),
-        key="triage-outcome",
+        charts.spc_chart(data.spc(ctx, "triage_contacts", "Street-triage contacts per month (SPC chart)")),
+        key="triage-spc",
     )
-with right:
-    components.chart(
-        charts.trend_chart(
-            data.trend(ctx, ("triage_s136_averted",), "Contacts where s136 was considered but not used", kind="bar")
-        ),
-        key="triage-averted",
-    )
-left, right = st.columns(2)
-with left:
     components.chart(
         charts.trend_chart(data.trend(ctx, ("triage_median_response_minutes",), "Median response time")),
         key="triage-response",
     )
-with right:
+
+
+def outcomes() -> None:
+    left, right = st.columns(2)
+    with left:
+        components.chart(
+            charts.trend_chart(
+                data.trend(ctx, ("triage_s136_pct",), "Contacts ending in s136 detention", intervals=True)
+            ),
+            key="triage-outcome",
+        )
+    with right:
+        components.chart(
+            charts.trend_chart(
+                data.trend(ctx, ("triage_s136_averted",), "Contacts where s136 was considered but not used", kind="bar")
+            ),
+            key="triage-averted",
+        )
     components.chart(
         charts.trend_chart(
             data.trend(ctx, ("s136_after_triage_pct",), "s136 detentions preceded by a triage contact", intervals=True)
         ),
         key="triage-share",
     )
-components.table(data.kpi_table(ctx, TABLE_KPIS, name="triage"), key="triage")
+
+
+def table() -> None:
+    components.table(data.kpi_table(ctx, TABLE_KPIS, name="triage"), key="triage")
+
+
+st.title(f"Street triage: {ctx.area_name}")
+components.sections(
+    {
+        "Contacts and response": contacts,
+        "Outcomes and detentions averted": outcomes,
+        "Table": table,
+    },
+    key=section_key("triage"),
+)
