@@ -264,7 +264,7 @@ def grouped_chart(data: Grouped) -> Chart:
             )
         else:
             fig.add_bar(x=list(data.categories), y=list(values), name=name, marker_color=PALETTE[i % len(PALETTE)])
-    fig.update_layout(barmode="group", showlegend=len(data.groups) > 1)
+    fig.update_layout(barmode="stack" if data.stacked else "group", showlegend=len(data.groups) > 1)
     if data.horizontal:
         fig = _layout(fig, data.title, unit_axis(data.unit), "")
         fig.update_layout(height=max(HEIGHT, 40 * len(data.categories) + 120), yaxis={"autorange": "reversed"})

@@ -86,10 +86,15 @@ def services(ctx: Context) -> Services:
             provenance=Provenance(
                 source="Concordat warehouse, officer placement tracker (marts.fct_placements)",
                 period=f"{ctx.area_name}, placements starting in {ctx.financial_year}",
-                note=f"A missing bar is a count under {ctx.disclosure.threshold}, hidden in a published view."
+                note=(
+                    f"Bars are completed, withdrawn and other placements end to end. In a published view a part "
+                    f"under {ctx.disclosure.threshold}, or one that would reveal it, is left out, so a bar can be "
+                    "short or missing; the table marks those cells."
+                )
                 if not ctx.disclosure.internal
                 else "",
             ),
             horizontal=True,
+            stacked=True,
         )
     return Services(chart, table)

@@ -113,7 +113,9 @@ class ItsSeries:
 
 @dataclass(frozen=True)
 class Grouped:
-    """Bars by category, one colour per group (e.g. published vs record-level; placed vs other officers)."""
+    """Bars by category, one colour per group (e.g. published vs record-level; placed vs other officers).
+
+    ``stacked``: the groups are parts of one total per category, drawn end to end."""
 
     title: str
     unit: str
@@ -121,3 +123,4 @@ class Grouped:
     groups: tuple[tuple[str, tuple[Number, ...]], ...]
     provenance: Provenance
     horizontal: bool = False
+    stacked: bool = False

@@ -220,6 +220,14 @@ def test_every_chart_has_title_units_caption_and_the_palette(name: str, chart: c
     assert colours <= allowed, f"{name}: colours outside the colour-blind-safe palette: {colours - allowed}"
 
 
+def test_stacked_groups_are_drawn_end_to_end() -> None:
+    parts = (("done", (3.0, 4.0)), ("left", (1.0, None)))
+    assert charts.grouped_chart(Grouped("G", "count", ("a", "b"), parts, PROV, stacked=True)).figure.layout.barmode == (
+        "stack"
+    )
+    assert charts.grouped_chart(Grouped("G", "count", ("a", "b"), parts, PROV)).figure.layout.barmode == "group"
+
+
 def test_spc_chart_colours_special_causes() -> None:
     chart = dict((n, c) for n, c, _ in _chart_cases())["spc"]
     concern = [t for t in chart.figure.data if t.name == "Special cause: concern"]
