@@ -46,14 +46,20 @@
     cast({{ dbt.date_trunc('quarter', expr) }} as date)
 {%- endmacro %}
 
-{#- Hours between two timestamps, to the second. -#}
+{#- dbt.datediff as one operand: the Spark version is a sum of two CASEs (`a + b / 3` would divide b only). -#}
+{% macro datediff_term(start_expr, end_expr, part) -%}
+    ({{ dbt.datediff(start_expr, end_expr, part) }})
+{%- endmacro %}
+
+{#- Hours between two timestamps, to the second, as a double (`seconds / 3600.0` is a DECIMAL on Spark, rounded to
+    6 places, so a median of two values would differ from DuckDB's in the 7th). -#}
 {% macro hours_between(start_expr, end_expr) -%}
-    ({{ dbt.datediff(start_expr, end_expr, 'second') }} / 3600.0)
+    (cast({{ datediff_term(start_expr, end_expr, 'second') }} as {{ type_double() }}) / 3600)
 {%- endmacro %}
 
 {#- Whole calendar days from one date to another. -#}
 {% macro days_between(start_expr, end_expr) -%}
-    {{ dbt.datediff(start_expr, end_expr, 'day') }}
+    {{ datediff_term(start_expr, end_expr, 'day') }}
 {%- endmacro %}
 
 {#- `2023/24` for any date in the UK financial year starting 1 April 2023. -#}
@@ -73,7 +79,7 @@
 
 {#- `Q1 2023/24` for the first day of a UK financial quarter (Q1 = April-June). -#}
 {% macro financial_quarter_label(expr) -%}
-    {%- set months_in = dbt.datediff(financial_year_start(expr), expr, 'month') -%}
+    {%- set months_in = datediff_term(financial_year_start(expr), expr, 'month') -%}
     {{ dbt.concat([
         "'Q'",
         dbt.cast('cast(floor(' ~ months_in ~ ' / 3) as ' ~ dbt.type_int() ~ ') + 1', dbt.type_string()),

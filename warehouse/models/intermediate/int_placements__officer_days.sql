@@ -1,8 +1,10 @@
 {#- Placements expanded to one row per officer per day of the placement (a blank end_date counts the start day
     only), every status kept so a re-loaded placement replaces all its days. Incremental: only placements loaded
-    since the last build are expanded again, replacing their earlier days (delete+insert on the placement key). -#}
+    since the last build are expanded again, replacing their earlier days (delete+insert on the placement key).
+    dbt-spark has no delete+insert (its merge needs Delta, Iceberg or Hudi tables), so on Spark the model is a table
+    rebuilt in full: the same rows, without the incremental saving. -#}
 {{ config(
-    materialized='incremental',
+    materialized='table' if target.type == 'spark' else 'incremental',
     unique_key=['force_code', 'placement_id'],
     incremental_strategy='delete+insert',
 ) }}

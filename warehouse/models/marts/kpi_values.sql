@@ -30,9 +30,9 @@ valued as (
         k.unit,
         case
             when r.aggregation = 'percent' then
-                case when r.denominator > 0 then 100.0 * r.numerator / r.denominator end
+                case when r.denominator > 0 then 100.0 * cast(r.numerator as {{ type_double() }}) / r.denominator end
             when r.aggregation = 'rate' then
-                case when r.population > 0 then 100000.0 * r.numerator / r.population end
+                case when r.population > 0 then 100000.0 * cast(r.numerator as {{ type_double() }}) / r.population end
             when r.aggregation in ('median', 'mean') then r.measured_value
             else cast(r.numerator as {{ type_double() }})
         end as value,
