@@ -11,10 +11,11 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
-from dashboard import export
+from dashboard import charts, data, export
 from dashboard.charts import Chart
-from dashboard.data import Table, Tile
+from dashboard.data import Context, Table, Tile, kpi_table
 from dashboard.formatting import humanise
+from dashboard.shapes import Marker
 
 #: Making Data Count icons as coloured Material icons and words. Keys are the values of marts.spc_summary.
 #: (Material icons ship with Streamlit; emoji need fonts a server or kiosk browser may not have.)
@@ -52,6 +53,21 @@ def sections(parts: Mapping[str, Callable[[], None]], key: str) -> None:
         if tab.open is not False:
             with tab:
                 draw()
+
+
+def kpi_table_section(ctx: Context, kpi_ids: tuple[str, ...], name: str) -> Callable[[], None]:
+    """A page's "Table" section: its KPIs for the chosen area and year, with the CSV download."""
+    return lambda: table(kpi_table(ctx, kpi_ids, name=name), key=name)
+
+
+def trend(ctx: Context, kpi_ids: tuple[str, ...], title: str, *, key: str, **options: object) -> None:
+    """A trend chart of KPIs (``data.trend`` options: grain, kind, intervals, markers) with its caption."""
+    chart(charts.trend_chart(data.trend(ctx, kpi_ids, title, **options)), key=key)  # type: ignore[arg-type]
+
+
+def spc(ctx: Context, kpi_id: str, title: str, markers: tuple[Marker, ...] = (), *, key: str) -> None:
+    """A monthly SPC chart of a KPI with its caption."""
+    chart(charts.spc_chart(data.spc(ctx, kpi_id, title, markers)), key=key)
 
 
 def chart(item: Chart, key: str) -> None:

@@ -36,10 +36,7 @@ def validation() -> None:
 
 def unknown_values() -> None:
     st.markdown(f"**Unknown and missing values: {ctx.area_name}**")
-    components.chart(
-        charts.trend_chart(data.trend(ctx, data_sources.UNKNOWN_SHARE_KPIS, "Shares of unknown or missing values")),
-        key="dq-unknown",
-    )
+    components.trend(ctx, data_sources.UNKNOWN_SHARE_KPIS, "Shares of unknown or missing values", key="dq-unknown")
     components.table(data.kpi_table(ctx, data_sources.UNKNOWN_SHARE_KPIS, name="unknown_shares"), key="dq-unknown")
 
 

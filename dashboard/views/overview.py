@@ -26,8 +26,7 @@ def headlines() -> None:
         st.info("No change can be stated: last year's or this year's figures are missing or suppressed.")
 
 
-def table() -> None:
-    components.table(data.kpi_table(ctx, HEADLINE_KPIS, name="headlines"), key="overview")
-
-
-components.sections({"Headlines": headlines, "Table": table}, key=section_key("overview"))
+components.sections(
+    {"Headlines": headlines, "Table": components.kpi_table_section(ctx, HEADLINE_KPIS, "headlines")},
+    key=section_key("overview"),
+)

@@ -21,40 +21,29 @@ ctx = context.current()
 def throughput() -> None:
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(data.trend(ctx, ("placements_started",), "Placements started", kind="bar")),
-            key="placements-started",
-        )
+        components.trend(ctx, ("placements_started",), "Placements started", kind="bar", key="placements-started")
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(ctx, ("officers_placed_cumulative",), "Officers placed to date (completed placements)")
-            ),
+        components.trend(
+            ctx,
+            ("officers_placed_cumulative",),
+            "Officers placed to date (completed placements)",
             key="placements-cumulative",
         )
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx,
-                    ("placement_completion_pct",),
-                    "Placements completed (of completed or withdrawn)",
-                    intervals=True,
-                )
-            ),
+        components.trend(
+            ctx,
+            ("placement_completion_pct",),
+            "Placements completed (of completed or withdrawn)",
+            intervals=True,
             key="placements-completion",
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx,
-                    ("placement_capacity_breaches",),
-                    "Capacity breaches (service-days with over two officers)",
-                    kind="bar",
-                )
-            ),
+        components.trend(
+            ctx,
+            ("placement_capacity_breaches",),
+            "Capacity breaches (service-days with over two officers)",
+            kind="bar",
             key="placements-breaches",
         )
 
@@ -71,22 +60,18 @@ def services_and_settings() -> None:
 def placed_vs_other() -> None:
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(
-                data.trend(ctx, ("placement_confidence_change",), "Change in officers' confidence after a placement")
-            ),
+        components.trend(
+            ctx,
+            ("placement_confidence_change",),
+            "Change in officers' confidence after a placement",
             key="placements-confidence",
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx,
-                    ("s136_by_placed_officer_pct",),
-                    "s136 detentions by an officer who had a placement",
-                    intervals=True,
-                )
-            ),
+        components.trend(
+            ctx,
+            ("s136_by_placed_officer_pct",),
+            "s136 detentions by an officer who had a placement",
+            intervals=True,
             key="placements-share",
         )
     components.chart(
@@ -114,17 +99,13 @@ def placed_vs_other() -> None:
     )
 
 
-def table() -> None:
-    components.table(data.kpi_table(ctx, TABLE_KPIS, name="placements"), key="placements")
-
-
 st.title(f"Officer placements: {ctx.area_name}")
 components.sections(
     {
         "Throughput": throughput,
         "Services and settings": services_and_settings,
         "Placed vs other officers": placed_vs_other,
-        "Table": table,
+        "Table": components.kpi_table_section(ctx, TABLE_KPIS, "placements"),
     },
     key=section_key("placements"),
 )

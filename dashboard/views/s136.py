@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, context, data
+from dashboard import components, context
 from dashboard.formatting import PCA_2017_DATE
 from dashboard.shapes import Marker
 from dashboard.site import section_key
@@ -27,64 +27,52 @@ ctx = context.current()
 
 
 def detentions() -> None:
-    components.chart(
-        charts.spc_chart(data.spc(ctx, "s136_detentions", "s136 detentions per month (SPC chart)", (PCA_MARKER,))),
-        key="s136-spc",
-    )
+    components.spc(ctx, "s136_detentions", "s136 detentions per month (SPC chart)", (PCA_MARKER,), key="s136-spc")
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx, ("s136_detentions",), "s136 detentions by financial year", grain="financial_year", kind="bar"
-                )
-            ),
+        components.trend(
+            ctx,
+            ("s136_detentions",),
+            "s136 detentions by financial year",
+            grain="financial_year",
+            kind="bar",
             key="s136-fy",
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx, ("s136_rate_per_100k",), "s136 detentions per 100,000", grain="financial_year", intervals=True
-                )
-            ),
+        components.trend(
+            ctx,
+            ("s136_rate_per_100k",),
+            "s136 detentions per 100,000",
+            grain="financial_year",
+            intervals=True,
             key="s136-rate",
         )
 
 
 def places_of_safety() -> None:
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx,
-                ("pos_hbpos_pct", "pos_emergency_dept_pct", "pos_police_station_pct"),
-                "First place of safety: share of detentions with a known place",
-                markers=(PCA_MARKER,),
-            )
-        ),
+    components.trend(
+        ctx,
+        ("pos_hbpos_pct", "pos_emergency_dept_pct", "pos_police_station_pct"),
+        "First place of safety: share of detentions with a known place",
+        markers=(PCA_MARKER,),
         key="s136-mix",
     )
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.spc_chart(
-                data.spc(
-                    ctx, "pos_police_station_pct", "Police station as first place of safety (SPC chart)", (PCA_MARKER,)
-                )
-            ),
+        components.spc(
+            ctx,
+            "pos_police_station_pct",
+            "Police station as first place of safety (SPC chart)",
+            (PCA_MARKER,),
             key="s136-police-station",
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx,
-                    ("u18_police_station",),
-                    "Under-18s taken to a police station (target: 0)",
-                    kind="bar",
-                    markers=(PCA_MARKER,),
-                )
-            ),
+        components.trend(
+            ctx,
+            ("u18_police_station",),
+            "Under-18s taken to a police station (target: 0)",
+            kind="bar",
+            markers=(PCA_MARKER,),
             key="s136-u18",
         )
 
@@ -92,19 +80,15 @@ def places_of_safety() -> None:
 def length_and_conveyance() -> None:
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(
-                data.trend(ctx, ("detention_over_24h_pct",), "Detentions lasting over 24 hours", intervals=True)
-            ),
-            key="s136-24h",
+        components.trend(
+            ctx, ("detention_over_24h_pct",), "Detentions lasting over 24 hours", intervals=True, key="s136-24h"
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx, ("conveyed_by_ambulance_pct",), "Conveyed by ambulance or other health vehicle", intervals=True
-                )
-            ),
+        components.trend(
+            ctx,
+            ("conveyed_by_ambulance_pct",),
+            "Conveyed by ambulance or other health vehicle",
+            intervals=True,
             key="s136-conveyance",
         )
 
@@ -112,39 +96,28 @@ def length_and_conveyance() -> None:
 def consultation_and_outcomes() -> None:
     left, right = st.columns(2)
     with left:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx,
-                    ("consulted_hp_pct",),
-                    "Health professional consulted before detention",
-                    intervals=True,
-                    markers=(PCA_MARKER,),
-                )
-            ),
+        components.trend(
+            ctx,
+            ("consulted_hp_pct",),
+            "Health professional consulted before detention",
+            intervals=True,
+            markers=(PCA_MARKER,),
             key="s136-consulted",
         )
     with right:
-        components.chart(
-            charts.trend_chart(
-                data.trend(
-                    ctx, ("s136_conversion_pct", "s136_nfa_pct"), "Outcomes: admitted or detained vs no further action"
-                )
-            ),
+        components.trend(
+            ctx,
+            ("s136_conversion_pct", "s136_nfa_pct"),
+            "Outcomes: admitted or detained vs no further action",
             key="s136-outcomes",
         )
-    components.chart(
-        charts.trend_chart(
-            data.trend(
-                ctx, ("repeat_detention_pct",), "Repeat detentions (3rd or more within 365 days)", intervals=True
-            )
-        ),
+    components.trend(
+        ctx,
+        ("repeat_detention_pct",),
+        "Repeat detentions (3rd or more within 365 days)",
+        intervals=True,
         key="s136-repeat",
     )
-
-
-def table() -> None:
-    components.table(data.kpi_table(ctx, TABLE_KPIS, name="s136"), key="s136")
 
 
 st.title(f"Section 136 and places of safety: {ctx.area_name}")
@@ -154,7 +127,7 @@ components.sections(
         "Places of safety": places_of_safety,
         "Length and conveyance": length_and_conveyance,
         "Consultation, outcomes and repeats": consultation_and_outcomes,
-        "Table": table,
+        "Table": components.kpi_table_section(ctx, TABLE_KPIS, "s136"),
     },
     key=section_key("s136"),
 )
