@@ -7,9 +7,23 @@ from __future__ import annotations
 
 import json
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
+#: Every benchmark measures the same demo data: this seed, at the scale it asks for.
+DEMO_SEED = 136
+
+
+def generate_demo(out: Path, scale: str) -> Path:
+    """`concordat demo` in a child process (so its memory and time are its own); returns ``out``."""
+    subprocess.run(
+        [sys.executable, "-m", "concordat.cli", "demo", "--out", str(out), "--scale", scale, "--seed", str(DEMO_SEED)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return out
 
 
 def write_result(name: str, result: dict[str, object]) -> Path:

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import write_result
+from benchmarks import generate_demo, write_result
 
 RUNS = (("national", 3), ("10", 1))  # scale, repetitions
 NATIONAL_TARGET_SECONDS = 30.0
@@ -26,11 +24,7 @@ def _run(scale: str, out: Path) -> dict[str, object]:
     """One generation in a child process: wall time, peak RSS of the child, rows written."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "concordat.cli", "demo", "--out", str(out), "--scale", scale, "--seed", "136"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    generate_demo(out, scale)
     seconds = time.perf_counter() - start
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     manifest = json.loads((out / "manifest.json").read_text())

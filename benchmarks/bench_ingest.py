@@ -17,7 +17,6 @@ import io
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from benchmarks import write_result
+from benchmarks import generate_demo, write_result
 
 REPEATS = 3
 RATIO_TARGET = 2.0
@@ -64,12 +63,7 @@ def _bare_once(path: Path, database: Path) -> float:
 
 
 def _demo(folder: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "concordat.cli", "demo", "--out", str(folder), "--scale", "national", "--seed", "136"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return folder
+    return generate_demo(folder, "national")
 
 
 def measure(demo: Path, repeats: int, scratch: Path) -> dict[str, object]:
