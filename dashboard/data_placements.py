@@ -60,15 +60,14 @@ def disclose(disclosure: Disclosure, raw: pd.DataFrame) -> tuple[pd.DataFrame, p
 def services(ctx: Context) -> Services:
     raw = queries.placements_by_service(ctx.db, ctx.area_code, ctx.period_start, ctx.period_end)
     raw = raw.reset_index(drop=True)
-    _, small = ctx.disclosure.count_frame(raw, ["started", *PARTS])
     shown, hidden = disclose(ctx.disclosure, raw)
-    frame = shown[list(COLUMNS)].rename(columns=COLUMNS).reset_index(drop=True)
+    frame = shown[list(COLUMNS)].rename(columns=COLUMNS)
     labels = pd.DataFrame("", index=frame.index, columns=frame.columns)
     for column, title in COLUMNS.items():
         if column in hidden:
             labels[title] = [
-                (ctx.disclosure.label if is_small else SECONDARY_LABEL) if h else ""
-                for h, is_small in zip(hidden[column], small[column], strict=True)
+                (ctx.disclosure.label if ctx.disclosure.is_small(value) else SECONDARY_LABEL) if h else ""
+                for h, value in zip(hidden[column], raw[column], strict=True)
             ]
     table = Table(
         f"Placements by service and setting, {ctx.area_name}, {ctx.financial_year}",
