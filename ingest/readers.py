@@ -36,10 +36,20 @@ class Staged:
     view: str
     headers: tuple[str, ...]
     tables: tuple[str, ...]  # temporary objects to drop afterwards
+    numbered_by_rowid: bool = False  # `__row` is the rowid of `tables[-1]` plus one (CSV), not a column (XLSX)
 
     @staticmethod
     def column(index: int) -> str:
         return f"c{index}"
+
+    def rows_in(self, row_numbers_sql: str) -> str:
+        """SQL for the staged rows (as `view` has them) whose `__row` is among those `row_numbers_sql` selects.
+
+        For a CSV the filter is on the table's rowid, which DuckDB fetches directly instead of scanning."""
+        if self.numbered_by_rowid:
+            rowids = f"SELECT __row - 1 FROM ({row_numbers_sql})"
+            return f"SELECT rowid + 1 AS __row, * FROM {self.tables[-1]} WHERE rowid IN ({rowids})"
+        return f"SELECT * FROM {self.view} WHERE __row IN ({row_numbers_sql})"
 
 
 def create_table_from_lists(
@@ -108,7 +118,7 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
                 raise _csv_problem(file.name, exc) from None
     view = f"{table}_rows"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + 1 AS __row, * FROM {table}")
-    return Staged(view, headers, (view, table))
+    return Staged(view, headers, (view, table), numbered_by_rowid=True)
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------

@@ -332,10 +332,10 @@ FROM (SELECT {keys}, min(__row) AS __first FROM {table} WHERE {good} GROUP BY {k
 WHERE {key_match} AND c.__row > d.__first AND NOT c.__skip AND c.__check IS NULL"""
         bad_sql = f"""
 CREATE OR REPLACE TEMP TABLE {bad_table} AS
+WITH c AS MATERIALIZED (SELECT __row, __check, __detail FROM {table} WHERE NOT __skip AND __check IS NOT NULL)
 SELECT c.__row, c.__check, c.__detail, {", ".join(self.source_cells(hashed=True))}
-FROM (SELECT * FROM {self.staged.view}
-      WHERE __row IN (SELECT __row FROM {table} WHERE NOT __skip AND __check IS NOT NULL)) AS s
-JOIN {table} AS c USING (__row)"""
+FROM ({self.staged.rows_in("SELECT __row FROM c")}) AS s
+JOIN c USING (__row)"""
         flags = tuple((r.name, f"NOT coalesce(({r.sql}), true)") for r in contract.row_rules if r.action == "flag")
         present = tuple(c.name for c in contract.columns if c.name in self.match.columns)
         pseudonym_tables = tuple(

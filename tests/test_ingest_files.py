@@ -1,0 +1,37 @@
+"""Encoding detection in `ingest.files.inspect`: ASCII chunks skip decoding, so check the chunk boundaries."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from ingest import files
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"a,b\n" + b"x" * (files.CHUNK * 2) + b"\n", "utf-8"),
+        # a two-byte character split across the first chunk boundary, then an all-ASCII chunk
+        (b"a" * (files.CHUNK - 1) + "é".encode() + b"b" * files.CHUNK, "utf-8"),
+        # a lead byte ending the first chunk, ASCII next: invalid, even though a continuation byte comes later
+        (b"a" * (files.CHUNK - 1) + b"\xc3" + b"b" * files.CHUNK + b"\xa9", "cp1252"),
+        # a Windows-1252 byte after two pure-ASCII chunks
+        (b"a" * (files.CHUNK * 2) + "£5".encode("cp1252"), "cp1252"),
+        # a truncated character at the very end of the file
+        (b"a" * 10 + b"\xe2\x80", "cp1252"),
+    ],
+    ids=["ascii", "split-character", "broken-split", "cp1252-late", "truncated-end"],
+)
+def test_encoding_is_found_across_chunk_boundaries(data: bytes, encoding: str, tmp_path: Path) -> None:
+    found = files.inspect(_write(tmp_path / "f.csv", data))
+    assert found.encoding == encoding
+    assert found.sha256 == hashlib.sha256(data).hexdigest()
+    assert found.size == len(data)
