@@ -139,22 +139,25 @@ def _write(
     keys = ", ".join(q(k) for k in contract.key)
     con.execute("BEGIN TRANSACTION")
     try:
-        ((deleted,),) = con.execute(
-            f"DELETE FROM {table} AS t USING (SELECT DISTINCT {keys} FROM {CHECKED} WHERE {GOOD}) AS g "
-            f"WHERE {key_match}"
-        ).fetchall()
-        result.rows_replaced = int(deleted)
+        ((has_rows,),) = con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()
+        if has_rows:  # an empty table (a first load) has no keys to replace
+            ((deleted,),) = con.execute(
+                f"DELETE FROM {table} AS t USING (SELECT DISTINCT {keys} FROM {CHECKED} WHERE {GOOD}) AS g "
+                f"WHERE {key_match}"
+            ).fetchall()
+            result.rows_replaced = int(deleted)
         faults.checkpoint("delete")
         con.execute(
             f"INSERT INTO {table} ({target}) SELECT {', '.join(own + lineage)} FROM {CHECKED} WHERE {GOOD}",
             [loaded_at],
         )
         faults.checkpoint("insert")
-        con.execute(
-            f"INSERT INTO raw.quarantine SELECT ?, ?, ?, __row, {plan.column_sql()}, {plan.reason_sql()}, "
-            f"{_row_json(plan)}, ?::TIMESTAMP FROM {BAD_ROWS} ORDER BY __row",
-            [contract.source, file.name, file.sha256, loaded_at],
-        )
+        if result.rows_quarantined:
+            con.execute(
+                f"INSERT INTO raw.quarantine SELECT ?, ?, ?, __row, {plan.column_sql()}, {plan.reason_sql()}, "
+                f"{_row_json(plan)}, ?::TIMESTAMP FROM {BAD_ROWS} ORDER BY __row",
+                [contract.source, file.name, file.sha256, loaded_at],
+            )
         faults.checkpoint("quarantine")
         _log(con, result, file.name, started)
         faults.checkpoint("log")
@@ -209,6 +212,8 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
         result.extra_columns = [header for _, header in match.extras]
         plan = prepare(con, contract, staged, match, key, CHECKED, BAD_ROWS)
         _tally(con, plan, result)
+        if result.rows_quarantined:
+            con.execute(plan.bad_sql)
         result.status = "loaded"
         try:
             _write(con, contract, plan, result, file, started)

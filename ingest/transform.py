@@ -15,7 +15,7 @@ Then, for a staged file (ingest.readers) and its header match (ingest.headers):
 Only what the load needs is materialised (typed columns, `__extra`, `__skip`, `__check`, `__detail`), so no raw
 identifier is. A narrow statement then finds keys repeated among otherwise good rows: the later rows fail the
 last check, "duplicate key" (`Plan.duplicate_sql`; a window over the wide rows was most of the cost). The row as
-read, for quarantine, is rebuilt last for the failing rows only, identifiers hashed (`Plan.bad_sql`). The
+read, for quarantine, is rebuilt last, when some rows fail, for those only, identifiers hashed (`Plan.bad_sql`). The
 reason in quarantine is the check's `kind` followed by `__detail` (the offending value).
 """
 
@@ -368,7 +368,8 @@ def prepare(
     table: str,
     bad_table: str,
 ) -> Plan:
-    """Build the mapping tables, the checked table `table` and the failing rows as read, `bad_table`."""
+    """Build the mapping tables and the checked table `table`; `plan.bad_sql` then builds `bad_table`, the
+    failing rows as read, when there are any."""
     builder = _Builder(contract, staged, match, key)
     plan = builder.build(table, bad_table)
     create_mapping_tables(con, contract, list(plan.mapping), staged.view)
@@ -376,5 +377,4 @@ def prepare(
         con.execute(statement)
     con.execute(plan.sql)
     con.execute(plan.duplicate_sql)
-    con.execute(plan.bad_sql)
     return plan
