@@ -8,31 +8,32 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import charts, data, export
 from dashboard.charts import Chart
 from dashboard.data import Context, Table, Tile, kpi_table
-from dashboard.formatting import humanise
+from dashboard.formatting import ASSURANCE_WORDS, VARIATION_WORDS, humanise
 from dashboard.shapes import Marker
 
-#: Making Data Count icons as coloured Material icons and words. Keys are the values of marts.spc_summary.
-#: (Material icons ship with Streamlit; emoji need fonts a server or kiosk browser may not have.)
-VARIATION_ICONS: dict[str, tuple[str, str]] = {
-    "common_cause": (":gray[:material/radio_button_unchecked:]", "common cause variation"),
-    "improvement_high": (":blue[:material/trending_up:]", "special cause improvement (higher)"),
-    "improvement_low": (":blue[:material/trending_down:]", "special cause improvement (lower)"),
-    "concern_high": (":orange[:material/trending_up:]", "special cause concern (higher)"),
-    "concern_low": (":orange[:material/trending_down:]", "special cause concern (lower)"),
-    "neutral_high": (":violet[:material/trending_up:]", "special cause, neither better nor worse (higher)"),
-    "neutral_low": (":violet[:material/trending_down:]", "special cause, neither better nor worse (lower)"),
+#: Making Data Count icons as coloured Material icons, beside their words (``formatting``). Keys are the values
+#: of marts.spc_summary. (Material icons ship with Streamlit; emoji need fonts a server or kiosk may not have.)
+_VARIATION_SYMBOLS: dict[str, str] = {
+    "common_cause": ":gray[:material/radio_button_unchecked:]",
+    "improvement_high": ":blue[:material/trending_up:]",
+    "improvement_low": ":blue[:material/trending_down:]",
+    "concern_high": ":orange[:material/trending_up:]",
+    "concern_low": ":orange[:material/trending_down:]",
+    "neutral_high": ":violet[:material/trending_up:]",
+    "neutral_low": ":violet[:material/trending_down:]",
 }
-ASSURANCE_ICONS: dict[str, tuple[str, str]] = {
-    "consistent_pass": (":blue[:material/check_circle:]", "will consistently meet the target"),
-    "consistent_fail": (":orange[:material/cancel:]", "will consistently miss the target"),
-    "inconsistent": (":gray[:material/help:]", "may hit or miss the target"),
+_ASSURANCE_SYMBOLS: dict[str, str] = {
+    "consistent_pass": ":blue[:material/check_circle:]",
+    "consistent_fail": ":orange[:material/cancel:]",
+    "inconsistent": ":gray[:material/help:]",
 }
+VARIATION_ICONS: dict[str, tuple[str, str]] = {k: (_VARIATION_SYMBOLS[k], w) for k, w in VARIATION_WORDS.items()}
+ASSURANCE_ICONS: dict[str, tuple[str, str]] = {k: (_ASSURANCE_SYMBOLS[k], w) for k, w in ASSURANCE_WORDS.items()}
 
 
 def icon_text(code: str | None, icons: dict[str, tuple[str, str]]) -> str | None:
@@ -102,40 +103,9 @@ def tiles(items: tuple[Tile, ...], per_row: int = 4) -> None:
                 st.caption(" · ".join(notes) if notes else "SPC: not enough points")
 
 
-def display_frame(item: Table) -> pd.DataFrame:
-    """The table as shown: whole-number columns as integers, others to two decimals, hidden cells as `<5`.
-
-    A column with hidden cells becomes text (Streamlit draws a missing number as `None`, whatever a Styler
-    says); the others stay numeric so they sort as numbers.
-    """
-    out = item.frame.copy()
-    hidden = item.hidden
-    for column in out.columns:
-        values = out[column]
-        if pd.api.types.is_float_dtype(values):
-            present = values.dropna()
-            whole = not present.empty and bool((present == present.round()).all())
-            values = values.round().astype("Int64") if whole else values.round(2)
-        if bool(hidden[column].any()):
-            values = pd.Series(
-                [
-                    item.labels.at[i, column] if hidden.at[i, column] else ("" if pd.isna(v) else _text(v))
-                    for i, v in values.items()
-                ],
-                index=out.index,
-                dtype=object,
-            )
-        out[column] = values
-    return out
-
-
-def _text(value: object) -> str:
-    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
-
-
 def table(item: Table, key: str) -> None:
     st.markdown(f"**{item.title}**")
-    st.dataframe(display_frame(item), hide_index=True, width="stretch", key=f"{key}-table")
+    st.dataframe(item.display(), hide_index=True, width="stretch", key=f"{key}-table")
     st.download_button(
         "Download CSV",
         data=export.to_csv(item.frame, item.hidden),

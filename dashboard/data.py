@@ -17,9 +17,12 @@ import pandas as pd
 
 from dashboard import queries
 from dashboard.disclosure import Disclosure
-from dashboard.formatting import format_value, fy_end, fy_start, humanise, previous_fy
+from dashboard.formatting import PCA_2017_DATE, format_value, fy_end, fy_start, humanise, previous_fy
 from dashboard.queries import Serving
 from dashboard.shapes import Grouped, Line, Marker, Provenance, SpcSeries, Trend
+
+#: The vertical line marking the Policing and Crime Act 2017 changes on s136 charts.
+PCA_2017_MARKER = Marker(PCA_2017_DATE, "PCA 2017 in force (11 Dec 2017)")
 
 GRAIN_WORDS = {"month": "monthly", "quarter": "quarterly", "financial_year": "by financial year"}
 
@@ -74,6 +77,32 @@ class Table:
     def hidden(self) -> pd.DataFrame:
         return self.labels != ""
 
+    def display(self) -> pd.DataFrame:
+        """The table as shown: whole-number columns as integers, others to two decimals, hidden cells as `<5`.
+
+        A column with hidden cells becomes text (Streamlit draws a missing number as `None`, whatever a Styler
+        says); the others stay numeric so they sort as numbers.
+        """
+        out = self.frame.copy()
+        hidden = self.hidden
+        for column in out.columns:
+            values = out[column]
+            if pd.api.types.is_float_dtype(values):
+                present = values.dropna()
+                whole = not present.empty and bool((present == present.round()).all())
+                values = values.round().astype("Int64") if whole else values.round(2)
+            if bool(hidden[column].any()):
+                values = pd.Series(
+                    [
+                        self.labels.at[i, column] if hidden.at[i, column] else ("" if pd.isna(v) else cell_text(v))
+                        for i, v in values.items()
+                    ],
+                    index=out.index,
+                    dtype=object,
+                )
+            out[column] = values
+        return out
+
 
 @dataclass(frozen=True)
 class Context:
@@ -117,6 +146,11 @@ class Context:
 
     def slug(self) -> str:
         return f"{self.area_code}_{self.financial_year.replace('/', '-')}"
+
+
+def cell_text(value: object) -> str:
+    """A table cell as text: numbers with thousands separators."""
+    return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
 def is_missing(value: object) -> bool:

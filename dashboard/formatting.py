@@ -15,6 +15,22 @@ UNIT_AXIS: dict[str, str] = {
     "score": "Change in score (1-5 scale)",
 }
 
+#: Making Data Count icons in words, keyed by the codes in marts.spc_summary (the dashboard adds symbols).
+VARIATION_WORDS: dict[str, str] = {
+    "common_cause": "common cause variation",
+    "improvement_high": "special cause improvement (higher)",
+    "improvement_low": "special cause improvement (lower)",
+    "concern_high": "special cause concern (higher)",
+    "concern_low": "special cause concern (lower)",
+    "neutral_high": "special cause, neither better nor worse (higher)",
+    "neutral_low": "special cause, neither better nor worse (lower)",
+}
+ASSURANCE_WORDS: dict[str, str] = {
+    "consistent_pass": "will consistently meet the target",
+    "consistent_fail": "will consistently miss the target",
+    "inconsistent": "may hit or miss the target",
+}
+
 #: When the Policing and Crime Act 2017 changes to s136 came into force.
 PCA_2017_DATE = dt.date(2017, 12, 11)
 

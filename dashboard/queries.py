@@ -11,10 +11,11 @@ Only the tables and columns listed in docs/ARCHITECTURE.md ("Tables the dashboar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,7 @@ class Serving:
         started = time.perf_counter()
         frozen = tuple(params)
         if self.cached:
-            frame = _cached_execute(str(self.path), self.version(), sql, frozen)
+            frame = _cache()(str(self.path), self.version(), sql, frozen)
         else:
             frame = execute(self.path, sql, frozen)
         timing = QueryTiming(name, time.perf_counter() - started)
@@ -99,11 +100,17 @@ def close_all() -> None:
         _OPEN.clear()
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
-def _cached_execute(path: str, version: Version, sql: str, params: tuple[Param, ...]) -> pd.DataFrame:
+def _execute_version(path: str, version: Version, sql: str, params: tuple[Param, ...]) -> pd.DataFrame:
     """``version`` is part of the cache key only: a new serving file means new entries."""
     del version
     return execute(path, sql, params)
+
+
+@functools.cache
+def _cache() -> Callable[[str, Version, str, tuple[Param, ...]], pd.DataFrame]:
+    """``_execute_version`` behind ``st.cache_data``, made on first use: only the app caches (a command line
+    user of these queries, such as ``concordat report``, runs them uncached and outside a Streamlit runtime)."""
+    return st.cache_data(show_spinner=False, max_entries=2000)(_execute_version)
 
 
 # --- reference tables -------------------------------------------------------------------------------------

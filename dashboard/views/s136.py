@@ -3,11 +3,9 @@
 import streamlit as st
 
 from dashboard import components, context
-from dashboard.formatting import PCA_2017_DATE
-from dashboard.shapes import Marker
+from dashboard.data import PCA_2017_MARKER as PCA_MARKER
 from dashboard.site import section_key
 
-PCA_MARKER = Marker(PCA_2017_DATE, "PCA 2017 in force (11 Dec 2017)")
 TABLE_KPIS = (
     "s136_detentions",
     "s136_rate_per_100k",
