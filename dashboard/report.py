@@ -90,8 +90,9 @@ def _area(db: queries.Serving, wanted: str) -> tuple[str, str]:
 def _financial_year(db: queries.Serving, wanted: str) -> str:
     """`2023/24` (also `2023-24`, `2023/2024`) if the serving file has KPI values for it."""
     match = _FY.fullmatch(wanted.strip())
-    start = int(match[1]) if match else None
-    if match is None or start is None or int(match[2][-2:]) != (start + 1) % 100:
+    start = int(match[1]) if match else 0
+    ends = match is not None and int(match[2]) == ((start + 1) % 100 if len(match[2]) == 2 else start + 1)
+    if not ends:
         raise UserInputError(f"--period {wanted!r} is not a financial year: write it like 2023/24")
     label = f"{start}/{(start + 1) % 100:02d}"
     years = list(queries.financial_years(db).financial_year)

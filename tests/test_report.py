@@ -211,3 +211,22 @@ def test_report_draws_its_charts_offline_in_chromium(
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert not requests and not errors
     assert drawn >= 8  # four lines (limits, mean, values) in each of the two SPC charts
+
+
+@pytest.mark.parametrize("spelling", ["2020/21", "2020-21", "2020/2021", "FY2020/21", " 2020 / 21 "])
+def test_financial_year_spellings(serving: Path, spelling: str) -> None:
+    db = queries.Serving(serving, cached=False)
+    try:
+        assert report.context(db, "EW", spelling).financial_year == "2020/21"
+    finally:
+        queries.close_all()
+
+
+@pytest.mark.parametrize("spelling", ["2020/2121", "2020/22", "20/21", "2020", "next year"])
+def test_not_financial_years(serving: Path, spelling: str) -> None:
+    db = queries.Serving(serving, cached=False)
+    try:
+        with pytest.raises(report.UserInputError, match="is not a financial year"):
+            report.context(db, "EW", spelling)
+    finally:
+        queries.close_all()
