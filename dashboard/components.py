@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
-from dashboard import charts, data, export
+from dashboard import charts, data, export, report
 from dashboard.charts import Chart
 from dashboard.data import Context, Table, Tile, kpi_table
 from dashboard.formatting import ASSURANCE_WORDS, VARIATION_WORDS, humanise
@@ -74,6 +74,21 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: tuple[Marker, ...] = (),
 def chart(item: Chart, key: str) -> None:
     st.plotly_chart(item.figure, width="stretch", key=key, config={"displaylogo": False})
     st.caption(item.caption)
+
+
+def report_button(ctx: Context) -> None:
+    """Download the one-page board report (``concordat report``) for the chosen area and year, built on click."""
+    st.download_button(
+        "Board report (HTML)",
+        data=lambda: report.html_bytes(ctx.db.path, ctx.area_code, ctx.financial_year),
+        file_name=f"concordat_report_{ctx.slug()}.html",
+        mime="text/html",
+        on_click="ignore",
+        icon=":material/description:",
+        help="One page for a board paper: headline figures, what changed and two SPC charts, small numbers hidden. "
+        "Opens offline; each chart's camera icon saves it as a PNG.",
+        key="report-download",
+    )
 
 
 def tiles(items: tuple[Tile, ...], per_row: int = 4) -> None:

@@ -275,6 +275,13 @@ variation and assurance icons of the monthly series (NHS Making Data Count).</p>
 """
 
 
+def html_bytes(serving: Path, area_code: str, financial_year: str) -> bytes:
+    """The report as the dashboard's download button serves it: always the published view, whatever the app's
+    view, and uncached (the button builds it on its own thread, outside the page's script run)."""
+    db = queries.Serving(serving, cached=False)
+    return render(build(context(db, area_code, financial_year))).encode("utf-8")
+
+
 def write(out: Path, text: str) -> None:
     """Write the file whole or not at all (a temporary file beside it, renamed into place)."""
     if not out.parent.is_dir():

@@ -230,3 +230,33 @@ def test_not_financial_years(serving: Path, spelling: str) -> None:
             report.context(db, "EW", spelling)
     finally:
         queries.close_all()
+
+
+def test_dashboard_download_is_the_published_report(serving: Path) -> None:
+    (area, name), year = _areas_and_years(serving)[0][0], _areas_and_years(serving)[1][-1]
+    page = report.html_bytes(serving, area, year).decode("utf-8")
+    assert f"<title>Section 136 and places of safety: {name}, {year}</title>" in page
+    assert page.count("Plotly.newPlot") == 2
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_overview_page_downloads_the_report(small_published_home: Path, serving: Path, tmp_path: Path) -> None:
+    """The Overview's button builds the report on click; it is the published view even in the internal app."""
+    if not browser.CHROMIUM.exists():
+        pytest.fail(f"{browser.CHROMIUM} is missing: run `make browser` (apt-get install chromium chromium-driver)")
+    (area, name), year = _areas_and_years(serving)[0][0], _areas_and_years(serving)[1][-1]
+    port = browser.free_port()
+    with browser.serve(small_published_home, port, internal=True), browser.chromium_context() as context:
+        page = context.new_page()
+        page.goto(f"http://localhost:{port}/?area={area}&fy={year}")
+        page.wait_for_selector(browser.APP_IDLE, timeout=60_000)
+        with page.expect_download(timeout=60_000) as waiting:
+            page.get_by_role("button", name="Board report (HTML)").click()
+        download = waiting.value
+        saved = tmp_path / download.suggested_filename
+        download.save_as(saved)
+    assert saved.name == f"concordat_report_{area}_{year.replace('/', '-')}.html"
+    text = saved.read_text(encoding="utf-8")
+    assert f"<title>Section 136 and places of safety: {name}, {year}</title>" in text
+    assert "Published view: counts from 1 to 4 are shown as &lt;5" in text

@@ -15,6 +15,7 @@ st.caption(
     "assurance icons of the monthly series, and the last 24 months. Source: Concordat warehouse (marts.kpi_values, "
     "marts.spc_summary)."
 )
+components.report_button(ctx)
 
 
 def headlines() -> None:
