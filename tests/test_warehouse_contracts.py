@@ -82,7 +82,7 @@ def test_every_kpi_is_defined_once_in_sql() -> None:
         assert len(defining) == 1, (kpi_id, defining)
 
 
-def test_exposures_name_every_dashboard_page() -> None:
+def test_exposures_name_every_dashboard_page_and_the_report() -> None:
     exposures = yaml.safe_load((WAREHOUSE / "models" / "marts" / "exposures.yml").read_text())["exposures"]
     labels = {e["label"] for e in exposures}
     assert labels == {
@@ -96,6 +96,7 @@ def test_exposures_name_every_dashboard_page() -> None:
         "Published statistics",
         "Data quality",
         "Definitions",
+        "Board report",
     }
     marts = {p.stem for p in Path(WAREHOUSE / "models" / "marts").glob("*.sql")}
     used = {m for e in exposures for d in e["depends_on"] for m in re.findall(r"ref\('(\w+)'\)", d)}
