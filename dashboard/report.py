@@ -117,16 +117,20 @@ def context(db: queries.Serving, area: str, period: str) -> Context:
 # --- what goes in it ----------------------------------------------------------------------------------------
 
 
+def coverage_text(financial_year: str, last_month: dt.date | None) -> str:
+    """`April 2023 to December 2023, year to date`: the months of the year that the s136 records reach."""
+    start, end = fy_start(financial_year), fy_end(financial_year)
+    if last_month is None or last_month < start:
+        return f"{financial_year}: no s136 records in this year"
+    if last_month >= end.replace(day=1):
+        return f"April {start.year} to March {end.year}, the whole year"
+    return f"April {start.year} to {last_month:%B %Y}, year to date"
+
+
 def _coverage(ctx: Context) -> str:
-    """`April 2023 to December 2023 (year to date)`: the months of the year the s136 records reach."""
     covered = queries.periods_covered(ctx.db, ctx.area_code, ("s136_detentions",))
     last = pd.Timestamp(covered.last_month.iloc[0]).date() if not covered.empty else None
-    start, end = fy_start(ctx.financial_year), fy_end(ctx.financial_year)
-    if last is None or last < start:
-        return f"{ctx.financial_year}: no s136 records in this year"
-    if last >= end.replace(day=1):
-        return f"April {start.year} to March {end.year} (the whole year)"
-    return f"April {start.year} to {last:%B %Y} (year to date)"
+    return coverage_text(ctx.financial_year, last)
 
 
 def _cell(table: data.Table, kpi_id: str, year: str, column: str, unit: str) -> str:

@@ -7,6 +7,7 @@ is a one-line message with exit code 2.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -260,3 +261,18 @@ def test_overview_page_downloads_the_report(small_published_home: Path, serving:
     text = saved.read_text(encoding="utf-8")
     assert f"<title>Section 136 and places of safety: {name}, {year}</title>" in text
     assert "Published view: counts from 1 to 4 are shown as &lt;5" in text
+
+
+@pytest.mark.parametrize(
+    ("last_month", "expected"),
+    [
+        (dt.date(2024, 3, 1), "April 2023 to March 2024, the whole year"),
+        (dt.date(2025, 1, 1), "April 2023 to March 2024, the whole year"),
+        (dt.date(2023, 12, 1), "April 2023 to December 2023, year to date"),
+        (dt.date(2023, 4, 1), "April 2023 to April 2023, year to date"),
+        (dt.date(2023, 3, 1), "2023/24: no s136 records in this year"),
+        (None, "2023/24: no s136 records in this year"),
+    ],
+)
+def test_coverage_says_year_to_date(last_month: dt.date | None, expected: str) -> None:
+    assert report.coverage_text("2023/24", last_month) == expected
