@@ -56,6 +56,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Report:
+    """Everything the page shows, as text and charts (disclosure already applied): ``render`` only lays it out."""
+
     title: str
     coverage: str
     previous_year: str
@@ -103,6 +105,7 @@ def _financial_year(db: queries.Serving, wanted: str) -> str:
 
 
 def context(db: queries.Serving, area: str, period: str) -> Context:
+    """The report's context: the area and year as given on the command line, checked, in the published view."""
     code, name = _area(db, area)
     return Context(
         db=db,
@@ -162,6 +165,7 @@ def _row(ctx: Context, tile: Tile, table: data.Table, last_year: str) -> Row:
 
 
 def build(ctx: Context, today: dt.date | None = None) -> Report:
+    """The report's content for the context's area and year, from the same data steps as the Overview page."""
     overview = data.overview(ctx)
     kpi_ids = tuple(tile.kpi_id for tile in overview.tiles)
     table = data.kpi_table(ctx, kpi_ids)
