@@ -20,7 +20,6 @@ import datetime as dt
 import difflib
 import html
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import pandas as pd
 
 from concordat import paths
 from concordat.errors import UserInputError
+from concordat.financial_years import financial_year
 from dashboard import charts, data, queries
 from dashboard.charts import Chart
 from dashboard.data import PCA_2017_MARKER, Context, Tile
@@ -39,7 +39,6 @@ CHARTS: tuple[tuple[str, str], ...] = (
     ("s136_detentions", "s136 detentions per month (SPC chart)"),
     ("pos_police_station_pct", "Police station as first place of safety (SPC chart)"),
 )
-_FY = re.compile(r"(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,9 @@ def _area(db: queries.Serving, wanted: str) -> tuple[str, str]:
 
 def _financial_year(db: queries.Serving, wanted: str) -> str:
     """`2023/24` (also `2023-24`, `2023/2024`) if the serving file has KPI values for it."""
-    match = _FY.fullmatch(wanted.strip())
-    start = int(match[1]) if match else 0
-    ends = match is not None and int(match[2]) == ((start + 1) % 100 if len(match[2]) == 2 else start + 1)
-    if not ends:
+    label = financial_year(wanted)
+    if label is None:
         raise UserInputError(f"--period {wanted!r} is not a financial year: write it like 2023/24")
-    label = f"{start}/{(start + 1) % 100:02d}"
     years = list(queries.financial_years(db).financial_year)
     if label not in years:
         covered = f"{years[0]} to {years[-1]}" if years else "no financial years"

@@ -2,8 +2,8 @@
 
 Category, force and financial-year columns have few distinct values even in a million-row file, so the loader
 asks DuckDB for the distinct spellings, maps each with the contract's own rules (`Column.canonical`,
-`concordat.forces.force_code`, `ingest.formats.financial_year`) and joins the small result back. The rules stay
-in one place and no Python runs per row.
+`concordat.forces.force_code`, `concordat.financial_years.financial_year`) and joins the small result back. The
+rules stay in one place and no Python runs per row.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import duckdb
 
 from concordat import forces
 from concordat.contracts import Column, Contract
-from ingest.formats import financial_year
+from concordat.financial_years import financial_year
 from ingest.readers import create_table_from_lists
 
 MAPPED_TYPES = ("category", "force", "fy_label")

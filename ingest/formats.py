@@ -1,12 +1,11 @@
-"""What the loader accepts as a date, a time, a yes/no and a financial year: one list, read by the SQL and the docs.
+"""What the loader accepts as a date, a time and a yes/no: one list, read by the SQL and the docs.
 
 The lists are deliberately explicit (no format sniffing): UK day-first dates only, never US month-first, so
 `04/12/2024` is always 4 December. A year outside 1900-2100 is treated as a typo (`01/04/24` is not 2024).
+Financial years (`2023/24`, `2023-24`) are read by `concordat.financial_years`, which the CLI shares.
 """
 
 from __future__ import annotations
-
-import re
 
 from concordat.contracts import BOOLEAN_FALSE, BOOLEAN_TRUE
 
@@ -38,16 +37,3 @@ LATEST_DATE_EXCLUSIVE = "2101-01-01"
 
 TRUE_TOKENS: tuple[str, ...] = BOOLEAN_TRUE
 FALSE_TOKENS: tuple[str, ...] = BOOLEAN_FALSE
-
-_FY = re.compile(r"(?:fy\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})", re.IGNORECASE)
-
-
-def financial_year(raw: str) -> str | None:
-    """`2023-24`, `2023/24` or `2023/2024` -> `2023/24`; None when it is not a financial year."""
-    match = _FY.fullmatch(raw.strip())
-    if not match:
-        return None
-    start, end = int(match[1]), match[2]
-    if (len(end) == 4 and int(end) != start + 1) or int(end[-2:]) != (start + 1) % 100:
-        return None
-    return f"{start}/{(start + 1) % 100:02d}"
