@@ -94,7 +94,7 @@ class Table:
             if bool(hidden[column].any()):
                 values = pd.Series(
                     [
-                        self.labels.at[i, column] if hidden.at[i, column] else ("" if pd.isna(v) else cell_text(v))
+                        self.labels.at[i, column] if hidden.at[i, column] else ("" if pd.isna(v) else _cell_text(v))
                         for i, v in values.items()
                     ],
                     index=out.index,
@@ -148,7 +148,7 @@ class Context:
         return f"{self.area_code}_{self.financial_year.replace('/', '-')}"
 
 
-def cell_text(value: object) -> str:
+def _cell_text(value: object) -> str:
     """A table cell as text: numbers with thousands separators."""
     return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 

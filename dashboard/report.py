@@ -147,7 +147,7 @@ def _row(ctx: Context, tile: Tile, table: data.Table, last_year: str) -> Row:
     meta = ctx.meta(tile.kpi_id)
     year = ctx.financial_year
     lower, upper = (_cell(table, tile.kpi_id, year, c, meta.unit) for c in ("95% CI lower", "95% CI upper"))
-    hidden = {ctx.disclosure.label, "suppressed"}
+    hidden = set(table.labels.to_numpy().ravel()) - {""}  # the labels the table gave its hidden cells
     interval = lower if lower in hidden else ("–" if "–" in (lower, upper) else f"{lower} to {upper}")
     words = [VARIATION_WORDS.get(tile.variation or "", ""), ASSURANCE_WORDS.get(tile.assurance or "", "")]
     return Row(
