@@ -23,8 +23,11 @@ venv: $(STAMP)
 run: venv
 	$(BIN)/concordat run $(RUN_ARGS)
 
+# Python with ruff; the dbt project's SQL with sqlfluff's dbt templater (warehouse/.sqlfluff), which compiles the
+# models against an in-memory DuckDB: nothing is built.
 lint: venv
 	$(BIN)/ruff check .
+	cd warehouse && CONCORDAT_WAREHOUSE=:memory: $(CURDIR)/$(BIN)/sqlfluff lint models tests analyses --processes 2
 
 # Debian's Chromium for the browser tests (never a browser downloaded by a tool).
 browser:

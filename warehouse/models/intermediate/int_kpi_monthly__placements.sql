@@ -15,20 +15,35 @@ with placements as (
 ),
 
 events as (
-    select force_code, 'started' as event, status, {{ month_start('start_date') }} as month_start
+    select
+        force_code,
+        'started' as event,
+        status,
+        {{ month_start('start_date') }} as month_start
     from placements
     union all
-    select force_code, 'ended' as event, status, {{ month_start('end_date') }} as month_start
+    select
+        force_code,
+        'ended' as event,
+        status,
+        {{ month_start('end_date') }} as month_start
     from placements
     where end_date is not null
     union all
-    select force_code, 'officer_first_completed' as event, 'Completed' as status,
+    select
+        force_code,
+        'officer_first_completed' as event,
+        'Completed' as status,
         {{ month_start('min(end_date)') }} as month_start
     from placements
     where status = 'Completed' and end_date is not null
     group by force_code, officer_id
     union all
-    select force_code, 'capacity_breach' as event, cast(null as {{ dbt.type_string() }}) as status, month_start
+    select
+        force_code,
+        'capacity_breach' as event,
+        cast(null as {{ dbt.type_string() }}) as status,
+        month_start
     from {{ ref('int_placements__capacity_breaches') }}
 ),
 

@@ -31,7 +31,9 @@ with detentions as (
 ),
 
 segmented as (
-    select d.*, s.segment
+    select
+        d.*,
+        s.segment
     from detentions as d
     inner join {{ ref('int_s136__detention_segments') }} as s
         on s.force_code = d.force_code and s.detention_id = d.detention_id

@@ -4,7 +4,10 @@
     start of the data; rate: the count over the population of the area's loaded forces (seed population for
     every year); median / mean: of the individual values (denominator = how many values). -#}
 with kpis as (
-    select kpi_id, aggregation from {{ ref('kpi_definitions') }}
+    select
+        kpi_id,
+        aggregation
+    from {{ ref('kpi_definitions') }}
 ),
 
 counts as (
@@ -30,15 +33,23 @@ force_months as (
     inner join kpis as k on k.kpi_id = s.kpi_id
     left join counts as c
         on c.kpi_id = s.kpi_id and c.force_code = s.force_code and c.segment = s.segment
-        and c.month_start = s.month_start
+            and c.month_start = s.month_start
 ),
 
 areas as (
-    select area_code, force_code, population from {{ ref('int_area_members') }}
+    select
+        area_code,
+        force_code,
+        population
+    from {{ ref('int_area_members') }}
 ),
 
 periods as (
-    select month_start, period_grain, period_start from {{ ref('int_calendar__periods') }}
+    select
+        month_start,
+        period_grain,
+        period_start
+    from {{ ref('int_calendar__periods') }}
 ),
 
 rolled as (
@@ -73,12 +84,19 @@ measures as (
     group by m.kpi_id, a.area_code, m.segment, p.period_grain, p.period_start
 ),
 
+s136_forces as (
+    select distinct force_code
+    from {{ ref('int_kpi_coverage') }}
+    where source = 's136'
+),
+
 -- population of each area for rates: the loaded s136 forces that belong to it
 area_population as (
-    select a.area_code, sum(a.population) as population
+    select
+        a.area_code,
+        sum(a.population) as population
     from areas as a
-    inner join (select distinct force_code from {{ ref('int_kpi_coverage') }} where source = 's136') as c
-        on c.force_code = a.force_code
+    inner join s136_forces as c on c.force_code = a.force_code
     group by a.area_code
 )
 
@@ -91,10 +109,10 @@ select
     r.period_start,
     case
         when r.aggregation = 'cumulative' then sum(r.numerator) over (
-            partition by r.kpi_id, r.area_code, r.segment, r.period_grain
-            order by r.period_start
-            rows between unbounded preceding and current row
-        )
+                partition by r.kpi_id, r.area_code, r.segment, r.period_grain
+                order by r.period_start
+                rows between unbounded preceding and current row
+            )
         when r.aggregation in ('median', 'mean') then null
         else r.numerator
     end as numerator,
@@ -111,5 +129,5 @@ select
 from rolled as r
 left join measures as m
     on m.kpi_id = r.kpi_id and m.area_code = r.area_code and m.segment = r.segment
-    and m.period_grain = r.period_grain and m.period_start = r.period_start
+        and m.period_grain = r.period_grain and m.period_start = r.period_start
 left join area_population as ap on ap.area_code = r.area_code

@@ -2,7 +2,11 @@
     KPI's segments (all, or every segment when has_segments). kpi_values has a row for each, so a month with no
     events is an explicit zero for count KPIs. -#}
 with kpis as (
-    select kpi_id, source, has_segments from {{ ref('kpi_definitions') }}
+    select
+        kpi_id,
+        source,
+        has_segments
+    from {{ ref('kpi_definitions') }}
 ),
 
 months as (

@@ -10,8 +10,15 @@
 ) }}
 
 with placements as (
-    select force_code, placement_id, officer_id, service, start_date, coalesce(end_date, start_date) as last_day,
-        status, loaded_at
+    select
+        force_code,
+        placement_id,
+        officer_id,
+        service,
+        start_date,
+        coalesce(end_date, start_date) as last_day,
+        status,
+        loaded_at
     from {{ ref('stg_placements__placements') }}
     {% if is_incremental() %}
     where loaded_at > (select coalesce(max(loaded_at), cast('1900-01-01' as timestamp)) from {{ this }})

@@ -2,7 +2,12 @@
     on this detention's day, this one included. The window is inclusive: a detention exactly 365 days (by calendar
     day) after an earlier one still counts it. Ties on detained_at are ordered by force and detention_id. -#}
 with detentions as (
-    select force_code, detention_id, person_id, detained_at, {{ to_date('detained_at') }} as detained_on
+    select
+        force_code,
+        detention_id,
+        person_id,
+        detained_at,
+        {{ to_date('detained_at') }} as detained_on
     from {{ ref('stg_s136__detentions') }}
     where section = '136' and person_id is not null
 ),
@@ -15,12 +20,14 @@ pairs as (
     from detentions as cur
     inner join detentions as earlier
         on earlier.person_id = cur.person_id
-        and (
-            earlier.detained_at < cur.detained_at
-            or (earlier.detained_at = cur.detained_at and (earlier.force_code < cur.force_code
-                or (earlier.force_code = cur.force_code and earlier.detention_id <= cur.detention_id)))
-        )
-        and {{ days_between('earlier.detained_on', 'cur.detained_on') }} <= 365
+            and (
+                earlier.detained_at < cur.detained_at
+                or (earlier.detained_at = cur.detained_at and (
+                    earlier.force_code < cur.force_code
+                    or (earlier.force_code = cur.force_code and earlier.detention_id <= cur.detention_id)
+                ))
+            )
+            and {{ days_between('earlier.detained_on', 'cur.detained_on') }} <= 365
 )
 
 select

@@ -7,7 +7,10 @@ with detentions as (
 ),
 
 completed_placements as (
-    select force_code, officer_id, end_date
+    select
+        force_code,
+        officer_id,
+        end_date
     from {{ ref('stg_placements__placements') }}
     where status = 'Completed' and end_date is not null
 ),
@@ -20,8 +23,8 @@ officer_status as (
     from detentions as d
     inner join completed_placements as p
         on p.force_code = d.force_code
-        and p.officer_id = d.officer_id
-        and p.end_date < {{ to_date('d.detained_at') }}
+            and p.officer_id = d.officer_id
+            and p.end_date < {{ to_date('d.detained_at') }}
     group by d.force_code, d.detention_id
 ),
 
@@ -38,7 +41,11 @@ custody as (
 ),
 
 triage as (
-    select force_code, contact_id, contact_at, outcome as triage_outcome
+    select
+        force_code,
+        contact_id,
+        contact_at,
+        outcome as triage_outcome
     from {{ ref('stg_triage__contacts') }}
 ),
 
@@ -79,7 +86,8 @@ enriched as (
         case when d.officer_id is null then null else o.detention_id is not null end as is_officer_placed,
         s.detentions_in_365_days,
         case when d.person_id is null or d.section <> '136' then null
-            else s.detentions_in_365_days >= 3 end as is_repeat_detention,
+            else s.detentions_in_365_days >= 3
+        end as is_repeat_detention,
         case when d.released_at is null then null
             else {{ hours_between('coalesce(d.arrived_pos_at, d.detained_at)', 'd.released_at') }}
         end as duration_hours,

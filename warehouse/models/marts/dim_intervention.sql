@@ -3,7 +3,9 @@
     the KPI and true effect the generator planted). -#}
 with register as (
     select
-        {{ dbt.concat(["'register-'", 'i.force', "'-'", 'i.type', "'-'", dbt.cast('i.start_date', dbt.type_string())]) }}
+        {{ dbt.concat([
+            "'register-'", 'i.force', "'-'", 'i.type', "'-'", dbt.cast('i.start_date', dbt.type_string())
+        ]) }}
             as intervention_id,
         i.force as area_code,
         i.type,

@@ -1,7 +1,10 @@
 {#- The periods kpi_values reports: month, quarter (UK financial quarters, Q1 = April-June) and financial_year
     (1 April - 31 March), with first and last day and labels (`2023-04`, `Q1 2023/24`, `2023/24`). -#}
 with periods as (
-    select distinct period_grain, period_start from {{ ref('int_kpi_rollup') }}
+    select distinct
+        period_grain,
+        period_start
+    from {{ ref('int_kpi_rollup') }}
 )
 
 select

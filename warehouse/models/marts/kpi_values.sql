@@ -14,7 +14,10 @@ with rolled as (
 ),
 
 kpis as (
-    select kpi_id, unit from {{ ref('kpi_definitions') }}
+    select
+        kpi_id,
+        unit
+    from {{ ref('kpi_definitions') }}
 ),
 
 valued as (
@@ -39,15 +42,19 @@ valued as (
         case
             when r.aggregation = 'percent' then {{ wilson_interval('r.numerator', 'r.denominator', 'lower') }}
             when r.aggregation = 'rate' then
-                case when r.population > 0 then
-                    {{ poisson_interval('r.numerator', 'lower', 'pl') }} * 100000.0 / r.population end
+                case
+                    when r.population > 0 then
+                        {{ poisson_interval('r.numerator', 'lower', 'pl') }} * 100000.0 / r.population
+                end
             when r.aggregation in ('count', 'cumulative') then {{ poisson_interval('r.numerator', 'lower', 'pl') }}
         end as ci_lower,
         case
             when r.aggregation = 'percent' then {{ wilson_interval('r.numerator', 'r.denominator', 'upper') }}
             when r.aggregation = 'rate' then
-                case when r.population > 0 then
-                    {{ poisson_interval('r.numerator', 'upper', 'pl') }} * 100000.0 / r.population end
+                case
+                    when r.population > 0 then
+                        {{ poisson_interval('r.numerator', 'upper', 'pl') }} * 100000.0 / r.population
+                end
             when r.aggregation in ('count', 'cumulative') then {{ poisson_interval('r.numerator', 'upper', 'pl') }}
         end as ci_upper,
         case
@@ -71,7 +78,8 @@ cells as (
         ) as suppressed_in_partition,
         row_number() over (
             partition by v.kpi_id, v.area_code, v.period_grain, v.period_start, s.partition_name
-            order by case when not v.is_primary_suppressed and v.cell_size > 0 then 0 else 1 end, v.cell_size,
+            order by
+                case when not v.is_primary_suppressed and v.cell_size > 0 then 0 else 1 end, v.cell_size,
                 v.segment
         ) as size_rank
     from valued as v
@@ -79,7 +87,12 @@ cells as (
 ),
 
 totals as (
-    select kpi_id, area_code, period_grain, period_start, is_primary_suppressed as is_total_suppressed
+    select
+        kpi_id,
+        area_code,
+        period_grain,
+        period_start,
+        is_primary_suppressed as is_total_suppressed
     from valued
     where segment = 'all'
 )
@@ -111,4 +124,4 @@ from cells as c
 inner join {{ ref('dim_period') }} as p on p.period_grain = c.period_grain and p.period_start = c.period_start
 left join totals as t
     on t.kpi_id = c.kpi_id and t.area_code = c.area_code and t.period_grain = c.period_grain
-    and t.period_start = c.period_start
+        and t.period_start = c.period_start

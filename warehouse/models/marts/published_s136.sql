@@ -20,15 +20,25 @@ with detentions as (
 ),
 
 record_level as (
-    select financial_year, area_code, 'detentions' as measure, 'All' as category, count(*) as published_count
+    select
+        financial_year,
+        area_code,
+        'detentions' as measure,
+        'All' as category,
+        count(*) as published_count
     from detentions
     group by financial_year, area_code
     {%- for m in measures %}
-    union all
-    select financial_year, area_code, '{{ m }}' as measure, {{ m }} as category, count(*) as published_count
-    from detentions
-    where {{ m }} is not null
-    group by financial_year, area_code, {{ m }}
+        union all
+        select
+            financial_year,
+            area_code,
+            '{{ m }}' as measure,
+            {{ m }} as category,
+            count(*) as published_count
+        from detentions
+        where {{ m }} is not null
+        group by financial_year, area_code, {{ m }}
     {%- endfor %}
 ),
 
@@ -65,17 +75,32 @@ nhs as (
     group by financial_year, measure, category
 )
 
-select financial_year, area_code, measure, category, 'ho_s136' as source,
+select
+    financial_year,
+    area_code,
+    measure,
+    category,
+    'ho_s136' as source,
     cast(published_count as {{ dbt.type_bigint() }}) as {{ adapter.quote('count') }},
     published_count between 1 and {{ t - 1 }} as is_suppressed
 from {{ ref('stg_ho_s136__published_figures') }}
 union all
-select financial_year, area_code, measure, category, 'nhs_mha' as source,
+select
+    financial_year,
+    area_code,
+    measure,
+    category,
+    'nhs_mha' as source,
     cast(published_count as {{ dbt.type_bigint() }}) as {{ adapter.quote('count') }},
     is_suppressed_at_source or coalesce(published_count between 1 and {{ t - 1 }}, false) as is_suppressed
 from nhs
 union all
-select financial_year, area_code, measure, category, 'record_level' as source,
+select
+    financial_year,
+    area_code,
+    measure,
+    category,
+    'record_level' as source,
     cast(published_count as {{ dbt.type_bigint() }}) as {{ adapter.quote('count') }},
     published_count between 1 and {{ t - 1 }} as is_suppressed
 from record_level
