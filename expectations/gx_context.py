@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from concordat import paths
+from expectations.offline_docs import make_readable_offline
 
 COMMITTED_GX = paths.EXPECTATIONS_DIR / "gx"
 #: Validation results kept per suite for Data Docs' history; older ones are pruned so building stays quick.
@@ -124,7 +125,8 @@ class Runner:
         )
 
     def build_data_docs(self) -> Path:
-        """Rebuild the site from scratch (pages of pruned results would otherwise linger, unlinked)."""
+        """Rebuild the site from scratch (pages of pruned results would otherwise linger), readable offline."""
         shutil.rmtree(data_docs_dir(), ignore_errors=True)
         self.context.build_data_docs(site_names=[SITE])
+        make_readable_offline(data_docs_dir(), Path(self.context.root_directory) / "uncommitted" / "validations")
         return data_docs_dir() / "index.html"

@@ -1,0 +1,129 @@
+"""Data Docs that still work without the internet.
+
+GX's Data Docs take their styles and scripts from CDNs (bootstrap, jQuery, bootstrap-table). On a machine that
+cannot reach them, which is common on police and NHS networks, the pages lose their layout, and the index lists
+nothing at all: bootstrap-table draws its list of results from data in a script. After GX has built the site,
+`make_readable_offline` gives every page a small inline stylesheet (the CDN's bootstrap, loaded after it, wins
+when it is there), and gives the index a plain list of the validation results and suites, which hides itself
+again when bootstrap-table did load.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+INDEX_ID = "concordat-offline-index"
+
+_CSS = """<style id="concordat-offline-style">
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 1rem 2rem;
+       line-height: 1.45; color: #1b1b1b; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; }
+th, td { border: 1px solid #c8c8c8; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+a { color: #1d4f91; }
+#concordat-offline-index .failed { color: #a4262c; font-weight: 600; }
+#concordat-offline-index .warned { color: #8a5300; }
+</style>"""
+
+_HIDE_WHEN_ONLINE = f"""<script>
+window.addEventListener("load", function () {{
+  if (window.jQuery && window.jQuery.fn && window.jQuery.fn.bootstrapTable) {{
+    document.getElementById("{INDEX_ID}").hidden = true;
+  }}
+}});
+</script>"""
+
+
+@dataclass(frozen=True)
+class _Result:
+    suite: str
+    run_name: str
+    validated_at: str
+    page: str  # relative to the site root
+    status: str  # "Passed", "Passed with 2 warnings", "Failed: 1 critical check, 2 warnings" or "Unknown"
+
+    @property
+    def failed(self) -> bool:
+        return self.status.startswith("Failed")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _status(stored: dict) -> str:
+    """A suite's result in words, by Concordat's severities (GX fails a suite on a warning too)."""
+    severities = [(r.get("expectation_config") or {}).get("severity", "critical") for r in stored.get("results", [])]
+    failed = [sev for sev, r in zip(severities, stored.get("results", []), strict=True) if not r.get("success")]
+    critical, warnings = failed.count("critical"), len(failed) - failed.count("critical")
+    if critical:
+        status = f"Failed: {_plural(critical, 'critical check')}"
+        return status + (f", {_plural(warnings, 'warning')}" if warnings else "")
+    return f"Passed with {_plural(warnings, 'warning')}" if warnings else "Passed"
+
+
+def _result(site: Path, store: Path, page: Path) -> _Result:
+    relative = page.relative_to(site / "validations")
+    suite, run_name, validated_at = relative.parts[0], relative.parts[1], relative.parts[2]
+    stored = store / relative.with_suffix(".json")
+    status = _status(json.loads(stored.read_text(encoding="utf-8"))) if stored.is_file() else "Unknown"
+    return _Result(suite, run_name, validated_at, page.relative_to(site).as_posix(), status)
+
+
+def _row(result: _Result) -> str:
+    if result.failed:  # a mark as well as a colour
+        mark, css = "✗", "failed"
+    elif result.status.startswith("Passed with"):
+        mark, css = "!", "warned"
+    else:
+        mark, css = ("✓", "passed") if result.status == "Passed" else ("?", "unknown")
+    return (
+        f'<tr><td><a href="{html.escape(result.page)}">{html.escape(result.suite)}</a></td>'
+        f"<td>{html.escape(result.run_name)}</td><td>{html.escape(result.validated_at)}</td>"
+        f'<td class="{css}">{mark} {html.escape(result.status)}</td></tr>'
+    )
+
+
+def _index_section(site: Path, store: Path) -> str:
+    results = sorted(
+        (_result(site, store, p) for p in (site / "validations").rglob("*.html")),
+        key=lambda r: (r.validated_at, r.suite),
+        reverse=True,
+    )
+    rows = "\n".join(_row(r) for r in results)
+    suites = "\n".join(
+        f'<li><a href="expectations/{html.escape(p.name)}">{html.escape(p.stem)}</a></li>'
+        for p in sorted((site / "expectations").glob("*.html"))
+    )
+    return (
+        f'<section id="{INDEX_ID}">\n<h1>Concordat data quality: Data Docs</h1>\n'
+        "<p>This list is here because the page's scripts could not be loaded (no internet access). "
+        "Each validation result and suite page below still opens.</p>\n"
+        "<h2>Validation results, newest first</h2>\n"
+        "<table><thead><tr><th>Suite</th><th>Run</th><th>Validated at (UTC)</th><th>Result</th></tr></thead>\n"
+        f"<tbody>\n{rows}\n</tbody></table>\n"
+        f"<h2>Expectation suites</h2>\n<ul>\n{suites}\n</ul>\n</section>\n{_HIDE_WHEN_ONLINE}"
+    )
+
+
+def _insert_after(pattern: str, text: str, addition: str) -> str:
+    match = re.search(pattern, text)
+    if not match:
+        return text
+    return text[: match.end()] + "\n" + addition + text[match.end() :]
+
+
+def make_readable_offline(site: Path, store: Path) -> None:
+    """Add the offline stylesheet to every page of the built site, and the plain list of results to its index.
+
+    `store` is GX's validation results store (``uncommitted/validations``), laid out like ``site/validations``."""
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        text = _insert_after(r"<head[^>]*>", text, _CSS)
+        if page == site / "index.html":
+            text = _insert_after(r"<body[^>]*>", text, _index_section(site, store))
+        page.write_text(text, encoding="utf-8")
