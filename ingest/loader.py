@@ -115,10 +115,11 @@ def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> 
     result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_skipped = counts[:4]
     result.flags_by_rule = {name: n for (name, _), n in zip(plan.flag_rules, counts[4:], strict=True) if n}
     reasons = con.execute(
-        f"SELECT {plan.kind_sql()} AS kind, count(*) AS n FROM {CHECKED} WHERE {BAD} "
+        f"SELECT {plan.kind_sql()} AS kind, count(*) AS n, arg_min(__detail, __row) FROM {CHECKED} WHERE {BAD} "
         "GROUP BY kind ORDER BY n DESC, kind"
     ).fetchall()
-    result.errors_by_reason = dict(reasons)
+    result.errors_by_reason = {kind: n for kind, n, _ in reasons}
+    result.example_by_reason = {kind: detail.strip() for kind, _, detail in reasons if detail}
 
 
 def _write(

@@ -22,6 +22,7 @@ class IngestResult:
     rows_replaced: int = 0
     extra_columns: list[str] = field(default_factory=list)
     errors_by_reason: dict[str, int] = field(default_factory=dict)
+    example_by_reason: dict[str, str] = field(default_factory=dict)  # the first failing row's value, as quoted
     flags_by_rule: dict[str, int] = field(default_factory=dict)
     quarantine_file: str | None = None
     message: str | None = None
@@ -46,17 +47,24 @@ class IngestResult:
             "errors_by_reason": self.errors_by_reason,
             "status": self.status,
             "rows_replaced": self.rows_replaced,
+            "example_by_reason": self.example_by_reason,
             "flags_by_rule": self.flags_by_rule,
             "quarantine_file": self.quarantine_file,
             "message": self.message,
             "seconds": round(self.seconds, 3),
         }
 
+    def _example(self, reason: str) -> str:
+        example = self.example_by_reason.get(reason)
+        return f" {example}" if example else ""
+
     def json_line(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False)
 
     def human_line(self) -> str:
-        """`s136.csv: 12,034 read, 11,990 loaded, 44 quarantined (12 detained_at is not a date; ...)`"""
+        """`s136.csv: 12,034 read, 11,990 loaded, 44 quarantined (12 rows: detained_at is not a date (31/02/2024); ...)`
+
+        Each reason named is followed by the value of the first row that failed it, when it has one."""
         name = self.file.replace("\\", "/").rsplit("/", 1)[-1]
         if self.duplicate:
             return f"{name}: already loaded for {self.source} (same sha256 {self.sha256[:12]}); nothing to do"
@@ -64,7 +72,10 @@ class IngestResult:
         quarantined = f"{self.rows_quarantined:,} quarantined"
         if self.errors_by_reason:
             reasons = list(self.errors_by_reason.items())
-            shown = "; ".join(f"{n:,} {reason}" for reason, n in reasons[:SHOWN_REASONS])
+            shown = "; ".join(
+                f"{n:,} {'row' if n == 1 else 'rows'}: {reason}" + self._example(reason)
+                for reason, n in reasons[:SHOWN_REASONS]
+            )
             more = "; ..." if len(reasons) > SHOWN_REASONS else ""
             quarantined += f" ({shown}{more})"
         parts.append(quarantined)

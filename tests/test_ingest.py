@@ -176,6 +176,11 @@ def test_each_kind_of_bad_value_is_quarantined_with_its_reason(source: str, tmp_
     dup_column, dup_reason = quarantined[len(rows)]
     assert dup_reason.startswith(f"duplicate key ({', '.join(contract.key)}) in this file (first at row 1)")
     assert dup_column in contract.key
+    # the summary's example for each reason is the value its first failing row was quarantined with
+    for kind in summary["errors_by_reason"]:
+        first = next(reason for _, (_, reason) in sorted(quarantined.items()) if reason.startswith(kind))
+        assert summary["example_by_reason"].get(kind) == (first[len(kind) :].strip() or None), kind
+    assert summary["example_by_reason"], "no reason had an example"
     exported = Path(summary["quarantine_file"])
     assert exported.parent == paths.quarantine_dir()
     assert len(exported.read_text(encoding="utf-8").splitlines()) == summary["rows_quarantined"] + 1
@@ -377,7 +382,8 @@ def test_human_summary_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     path = write_csv(tmp_path / "s136.csv", header(contract), rows)
     assert main(["ingest", "s136", str(path)]) == 0
     out = capsys.readouterr().out.strip()
-    assert out.startswith("s136.csv: 4 read, 3 loaded, 1 quarantined (1 detained_at is not a date)")
+    # each reason with the value of the first row that failed it (user journey 1, step 2)
+    assert out.startswith("s136.csv: 4 read, 3 loaded, 1 quarantined (1 row: detained_at is not a date (yesterday))")
 
 
 def test_a_rejected_file_does_not_stop_the_others(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
