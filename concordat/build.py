@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from concordat import paths, progress
+from concordat.clock import utc_now
 from concordat.errors import InternalError
 from concordat.logs import log_exception
 
@@ -222,12 +223,12 @@ def build(full_refresh: bool = False) -> DbtOutcome:
     warehouse = paths.build_warehouse()
     ensure_raw_tables(warehouse)
     build_id = uuid.uuid4().hex
-    started_at = datetime.now()
+    started_at = utc_now()
     # Unit tests check the SQL logic, not the data: they run in the test suite (dbt's advice), not on every build.
     command = ["build", "--exclude-resource-type", "unit_test", *(["--full-refresh"] if full_refresh else [])]
     with progress.step("dbt build"):
         outcome = invoke_dbt(command, warehouse, home)
-    record_build(warehouse, build_id, started_at, datetime.now(), outcome.success, full_refresh)
+    record_build(warehouse, build_id, started_at, utc_now(), outcome.success, full_refresh)
     return outcome
 
 

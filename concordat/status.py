@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from concordat import paths
+from concordat.clock import utc_label
 from concordat.contracts import CONTRACTS
 from concordat.errors import UserInputError
 
@@ -90,6 +91,11 @@ def collect(warehouse: Path) -> Status:
     return status
 
 
+def _day(value: str | None) -> str | None:
+    """`2021-03-31 19:07:00` -> `2021-03-31`; a date or a financial year (`2023/24`) as it is."""
+    return value[:10] if value and len(value) > 10 and value[4] == "-" else value
+
+
 def _print_human(status: Status) -> None:
     print(f"build warehouse: {status.warehouse}")
     print(f"serving file:    {status.serving or 'none (nothing published yet)'}")
@@ -97,18 +103,19 @@ def _print_human(status: Status) -> None:
         print("nothing loaded yet: run `concordat ingest SOURCE FILE` (or `concordat run` for demo data)")
     for s in status.sources:
         print(
-            f"  {s.source:<22} {s.rows:>10,} rows from {s.files_loaded} file(s); periods {s.period_from} .. "
-            f"{s.period_to}; last file {s.last_file} at {s.last_loaded_at}; {s.rows_quarantined:,} quarantined"
+            f"  {s.source:<22} {s.rows:>10,} rows from {s.files_loaded} file(s); periods {_day(s.period_from)} .. "
+            f"{_day(s.period_to)}; last file {s.last_file} at {utc_label(s.last_loaded_at)}; "
+            f"{s.rows_quarantined:,} quarantined"
         )
     build = status.last_build
     print(
-        f"last build:      {build['finished_at']} ({'ok' if build['success'] else 'FAILED'})"
+        f"last build:      {utc_label(build['finished_at'])} ({'ok' if build['success'] else 'FAILED'})"
         if build
         else "last build:      none"
     )
     val = status.last_validation
     print(
-        f"last validation: {val['finished_at']} ({'passed' if val['success'] else 'FAILED'})"
+        f"last validation: {utc_label(val['finished_at'])} ({'passed' if val['success'] else 'FAILED'})"
         if val
         else "last validation: none"
     )

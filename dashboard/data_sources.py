@@ -136,7 +136,7 @@ def quality(ctx: Context) -> Quality:
         {
             "Source": list(ingest.source),
             "Last file loaded": list(ingest.last_file),
-            "Loaded at": list(ingest.last_loaded_at),
+            "Loaded at (UTC)": list(ingest.last_loaded_at),
             f"First month ({ctx.area_name})": first,
             f"Last month ({ctx.area_name})": last,
             "Files loaded": list(ingest.files_loaded),

@@ -10,32 +10,18 @@ import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
 from concordat import paths, progress
+from concordat.clock import uk_now, utc_now
 from concordat.errors import UserInputError
 from concordat.fingerprint import build_fingerprint
 from expectations import batches, results
 from expectations.errors import BatchUnavailable
 from expectations.gx_context import Runner, load_suite_files
-
-
-def utc_now() -> datetime:
-    """Naive UTC, like every timestamp the ingest layer writes."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def uk_now() -> datetime:
-    """Now in UK local time (naive): the contracts' datetimes are local UK time, so "not in the future" is too."""
-    try:
-        from zoneinfo import ZoneInfo
-
-        return datetime.now(ZoneInfo("Europe/London")).replace(tzinfo=None)
-    except (ImportError, KeyError, OSError):  # no time zone database: allow for British Summer Time
-        return utc_now() + timedelta(hours=1)
 
 
 def new_run_id(now: datetime) -> str:

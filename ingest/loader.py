@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from concordat import paths
+from concordat.clock import utc_now
 from concordat.contracts import Contract
 from concordat.errors import UserInputError
 from ingest import faults, files
@@ -39,11 +40,6 @@ GOOD = "NOT __skip AND __check IS NULL"
 BAD = "NOT __skip AND __check IS NOT NULL"
 
 
-def _now() -> dt.datetime:
-    """Timestamps in the raw schema are naive UTC."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
-
-
 def _log(
     con: duckdb.DuckDBPyConnection,
     result: IngestResult,
@@ -56,7 +52,7 @@ def _log(
         "file": file_name,
         "sha256": result.sha256 or None,
         "started_at": started,
-        "finished_at": _now(),
+        "finished_at": utc_now(),
         "status": result.status,
         "rows_read": result.rows_read,
         "rows_loaded": result.rows_loaded,
@@ -132,7 +128,7 @@ def _write(
 ) -> None:
     """The one transaction that changes raw.*: replace re-issued keys, load, quarantine, log."""
     table = raw_table(contract)
-    loaded_at = _now()
+    loaded_at = utc_now()
     lineage = ["__extra", lit(file.name), lit(file.sha256), "__row", "?::TIMESTAMP"]
     own = [q(c.name) for c in contract.columns] + [q(name) for name, _, _ in contract.derived_columns]
     target = ", ".join(q(name) for name, _ in contract.raw_table_columns())
@@ -190,7 +186,7 @@ def _drop_temporaries(con: duckdb.DuckDBPyConnection, plan: Plan | None, staged:
 
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, key: bytes) -> IngestResult:
     """Ingest one file; UserInputError (after logging the rejected attempt) when the file is not acceptable."""
-    started, clock = _now(), time.perf_counter()
+    started, clock = utc_now(), time.perf_counter()
     path = Path(given)
     result = IngestResult(source=contract.source, file=given, sha256="", status="rejected")
     staged: Staged | None = None
