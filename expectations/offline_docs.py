@@ -38,53 +38,50 @@ window.addEventListener("load", function () {{
 </script>"""
 
 
+#: The mark shown before each outcome, so it does not rest on colour alone.
+_MARKS = {"passed": "✓", "warned": "!", "failed": "✗", "unknown": "?"}
+
+
 @dataclass(frozen=True)
 class _Result:
     suite: str
     run_name: str
     validated_at: str
     page: str  # relative to the site root
+    outcome: str  # a key of _MARKS
     status: str  # "Passed", "Passed with 2 warnings", "Failed: 1 critical check, 2 warnings" or "Unknown"
-
-    @property
-    def failed(self) -> bool:
-        return self.status.startswith("Failed")
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _status(stored: dict) -> str:
-    """A suite's result in words, by Concordat's severities (GX fails a suite on a warning too)."""
-    severities = [(r.get("expectation_config") or {}).get("severity", "critical") for r in stored.get("results", [])]
-    failed = [sev for sev, r in zip(severities, stored.get("results", []), strict=True) if not r.get("success")]
+def _outcome(stored: dict) -> tuple[str, str]:
+    """A suite's outcome and its words, by Concordat's severities (GX fails a suite on a warning too)."""
+    results = stored.get("results", [])
+    failed = [(r.get("expectation_config") or {}).get("severity", "critical") for r in results if not r.get("success")]
     critical, warnings = failed.count("critical"), len(failed) - failed.count("critical")
     if critical:
-        status = f"Failed: {_plural(critical, 'critical check')}"
-        return status + (f", {_plural(warnings, 'warning')}" if warnings else "")
-    return f"Passed with {_plural(warnings, 'warning')}" if warnings else "Passed"
+        words = f"Failed: {_plural(critical, 'critical check')}"
+        return "failed", words + (f", {_plural(warnings, 'warning')}" if warnings else "")
+    return ("warned", f"Passed with {_plural(warnings, 'warning')}") if warnings else ("passed", "Passed")
 
 
 def _result(site: Path, store: Path, page: Path) -> _Result:
     relative = page.relative_to(site / "validations")
     suite, run_name, validated_at = relative.parts[0], relative.parts[1], relative.parts[2]
     stored = store / relative.with_suffix(".json")
-    status = _status(json.loads(stored.read_text(encoding="utf-8"))) if stored.is_file() else "Unknown"
-    return _Result(suite, run_name, validated_at, page.relative_to(site).as_posix(), status)
+    outcome, status = ("unknown", "Unknown")
+    if stored.is_file():
+        outcome, status = _outcome(json.loads(stored.read_text(encoding="utf-8")))
+    return _Result(suite, run_name, validated_at, page.relative_to(site).as_posix(), outcome, status)
 
 
 def _row(result: _Result) -> str:
-    if result.failed:  # a mark as well as a colour
-        mark, css = "✗", "failed"
-    elif result.status.startswith("Passed with"):
-        mark, css = "!", "warned"
-    else:
-        mark, css = ("✓", "passed") if result.status == "Passed" else ("?", "unknown")
     return (
         f'<tr><td><a href="{html.escape(result.page)}">{html.escape(result.suite)}</a></td>'
         f"<td>{html.escape(result.run_name)}</td><td>{html.escape(result.validated_at)}</td>"
-        f'<td class="{css}">{mark} {html.escape(result.status)}</td></tr>'
+        f'<td class="{result.outcome}">{_MARKS[result.outcome]} {html.escape(result.status)}</td></tr>'
     )
 
 
