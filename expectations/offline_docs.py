@@ -10,6 +10,7 @@ again when bootstrap-table did load.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -77,10 +78,18 @@ def _result(site: Path, store: Path, page: Path) -> _Result:
     return _Result(suite, run_name, validated_at, page.relative_to(site).as_posix(), outcome, status)
 
 
+def _readable(stamp: str) -> str:
+    """GX's folder name for a validation time (`20261123T191556.669734Z`) as `2026-11-23 19:15:56`."""
+    try:
+        return f"{dt.datetime.strptime(stamp, '%Y%m%dT%H%M%S.%fZ'):%Y-%m-%d %H:%M:%S}"
+    except ValueError:
+        return stamp
+
+
 def _row(result: _Result) -> str:
     return (
         f'<tr><td><a href="{html.escape(result.page)}">{html.escape(result.suite)}</a></td>'
-        f"<td>{html.escape(result.run_name)}</td><td>{html.escape(result.validated_at)}</td>"
+        f"<td>{html.escape(result.run_name)}</td><td>{html.escape(_readable(result.validated_at))}</td>"
         f'<td class="{result.outcome}">{_MARKS[result.outcome]} {html.escape(result.status)}</td></tr>'
     )
 

@@ -70,6 +70,7 @@ def test_index_lists_every_result_with_its_outcome_by_severity(tmp_path: Path) -
     ]
     assert all((site / link).is_file() for link in re.findall(r'<a href="([^"]+)">', index))
     assert index.count('href="expectations/') == 3
+    assert "<td>2026-11-23 10:00:02</td>" in index  # GX's folder timestamp, as people read it
     # the list sits in the body, and hides itself when bootstrap-table loaded
     assert index.index("<body>") < index.index(f'<section id="{INDEX_ID}">') < index.index("</body>")
     assert "bootstrapTable" in index
