@@ -6,6 +6,11 @@ nothing at all: bootstrap-table draws its list of results from data in a script.
 `make_readable_offline` gives every page a small inline stylesheet (the CDN's bootstrap, loaded after it, wins
 when it is there), and gives the index a plain list of the validation results and suites, which hides itself
 again when bootstrap-table did load.
+
+GX also draws its logo from its own S3 bucket, and the image address carries the site's `dataContextId` and the
+build time: opening a page would tell Amazon which GX project looked at its docs, and when. Every such address is
+replaced with the copy of the logo GX ships in the site's own `static/images/`, so the logo shows offline and no
+page asks a third party for anything beyond the CDN scripts above.
 """
 
 from __future__ import annotations
@@ -13,11 +18,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 INDEX_ID = "concordat-offline-index"
+#: GX's remote logo addresses (an <img> with a tracking query, and a CSS background), and the local copy used instead.
+_REMOTE_LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\s\"')]*")
+LOCAL_LOGO = Path("static", "images", "logo-long.png")
 
 _CSS = """<style id="concordat-offline-style">
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 1rem 2rem;
@@ -123,12 +132,19 @@ def _insert_after(pattern: str, text: str, addition: str) -> str:
     return text[: match.end()] + "\n" + addition + text[match.end() :]
 
 
+def _local_logo(site: Path, page: Path, text: str) -> str:
+    """Point every GX logo address at the site's own copy, relative to `page`."""
+    local = Path(os.path.relpath(site / LOCAL_LOGO, page.parent)).as_posix()
+    return _REMOTE_LOGO.sub(local, text)
+
+
 def make_readable_offline(site: Path, store: Path) -> None:
-    """Add the offline stylesheet to every page of the built site, and the plain list of results to its index.
+    """Add the offline stylesheet to every page of the built site, and the plain list of results to its index;
+    serve GX's logo from the site itself.
 
     `store` is GX's validation results store (``uncommitted/validations``), laid out like ``site/validations``."""
     for page in site.rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
+        text = _local_logo(site, page, page.read_text(encoding="utf-8"))
         text = _insert_after(r"<head[^>]*>", text, _CSS)
         if page == site / "index.html":
             text = _insert_after(r"<body[^>]*>", text, _index_section(site, store))

@@ -1,4 +1,5 @@
-"""Data Docs without the internet: every page gets an inline stylesheet, and the index a plain list of results.
+"""Data Docs without the internet: every page gets an inline stylesheet, and the index a plain list of results;
+GX's logo comes from the site itself, not from GX's bucket with a tracking query.
 
 GX's index draws its list of validation results with bootstrap-table from a CDN; offline it lists nothing. The unit
 tests build a small site by hand (results passing, passing with warnings, failing); the browser test opens the
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dashboard import browser
-from expectations.offline_docs import INDEX_ID, make_readable_offline
+from expectations.offline_docs import INDEX_ID, LOCAL_LOGO, make_readable_offline
 
 _PAGE = "<html>\n<head>\n<title>{title}</title>\n</head>\n<body>\n<p>{title}</p>\n</body>\n</html>\n"
 
@@ -95,6 +96,32 @@ def test_a_result_without_its_stored_json_is_unknown(tmp_path: Path) -> None:
     assert _rows((site / "index.html").read_text(encoding="utf-8")) == {"raw_triage": "? Unknown"}
 
 
+_GX_LOGO_PAGE = """<html><head><style>
+  .navbar-brand a {
+    background: url('https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png') 0 0;
+  }
+</style></head><body><a href="../index.html"><img class="NO-CACHE"
+  src="https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/logo-long.png?d=20261123T1&dataContextId=512fe2dd"
+  alt="Great Expectations"/></a></body></html>"""
+
+
+def test_gx_logo_comes_from_the_site_not_a_tracking_address(tmp_path: Path) -> None:
+    site, store = _site(tmp_path, {"raw_s136": _result([("critical", True)])})
+    (site / LOCAL_LOGO).parent.mkdir(parents=True)
+    (site / LOCAL_LOGO).write_bytes(b"\x89PNG")
+    pages = [site / "index.html", site / "expectations" / "raw_s136.html", *(site / "validations").rglob("*.html")]
+    for page in pages:
+        page.write_text(_GX_LOGO_PAGE, encoding="utf-8")
+    make_readable_offline(site, store)
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "great-expectations-web-assets" not in text and "dataContextId" not in text
+        img = re.search(r'src="([^"]+)"', text)[1]
+        background = re.search(r"url\('([^']+)'\)", text)[1]
+        assert img == background
+        assert (page.parent / img).resolve() == (site / LOCAL_LOGO).resolve()
+
+
 @pytest.mark.browser
 @pytest.mark.slow
 def test_built_data_docs_list_and_open_every_result_offline(small_published_home: Path) -> None:
@@ -102,8 +129,10 @@ def test_built_data_docs_list_and_open_every_result_offline(small_published_home
         pytest.fail(f"{browser.CHROMIUM} is missing: run `make browser` (apt-get install chromium chromium-driver)")
     site = small_published_home / "data_docs"
     suites = sorted(p.name for p in (site / "validations").iterdir())
+    remote: list[str] = []
     with browser.chromium_context() as context:
         page = context.new_page()
+        page.on("request", lambda request: remote.append(request.url) if request.url.startswith("http") else None)
         page.route(re.compile(r"^https?://"), lambda route: route.abort())
         page.goto((site / "index.html").as_uri(), wait_until="load")
         listed = page.locator(f"#{INDEX_ID} tbody tr td:first-child a").all_inner_texts()
@@ -112,6 +141,10 @@ def test_built_data_docs_list_and_open_every_result_offline(small_published_home
         page.locator(f"#{INDEX_ID} tbody a").first.click()
         page.wait_for_load_state("load")
         assert "Expectation Validation Result" in page.inner_text("body")
+        # GX's logo is the site's own copy: it draws offline, and no page asks GX's bucket for it
+        logo = page.locator("nav .navbar-brand img").first
+        assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert remote and not [url for url in remote if "great-expectations-web-assets" in url]
 
         # With the CDN's scripts there (here: a stand-in bootstrap-table), GX's own list is shown, not ours.
         online = context.new_page()
