@@ -19,7 +19,9 @@ from dashboard import context, queries, settings  # noqa: E402
 from dashboard.disclosure import Disclosure  # noqa: E402
 from dashboard.site import PAGES, PAGES_DIR  # noqa: E402
 
-st.set_page_config(page_title="Concordat", page_icon=":material/diversity_3:", layout="wide")
+# The tab icon is a file served by the app itself: a `:material/...:` page icon makes every browser fetch it from
+# fonts.gstatic.com, which fails offline and tells Google who opened the dashboard.
+st.set_page_config(page_title="Concordat", page_icon=str(Path(__file__).parent / "assets" / "icon.png"), layout="wide")
 
 config = settings.from_env()
 if not config.serving_file.exists():

@@ -2,7 +2,8 @@
 
 Starts `concordat dashboard` as a user would (in its own process group, so stopping it stops Streamlit too),
 opens each page in Debian's Chromium through Playwright (never a browser downloaded by Playwright), waits until
-the script has finished and every Plotly chart has drawn, then reports errors and the render time.
+the script has finished and every Plotly chart has drawn, then reports errors, the render time and any request
+that left the dashboard's own server (the dashboard must work offline and tell no third party who opened it).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ class PageVisit:
     charts: int
     heading: str  # the page's h1, which names the area and year it shows
     screenshot: Path | None
+    remote: tuple[str, ...] = ()  # requests the page made to anywhere but the dashboard's server
 
 
 def free_port() -> int:
@@ -135,6 +137,14 @@ def chromium_context() -> Iterator[object]:
             browser.close()
 
 
+def _record_remote(page: object, port: int) -> list[str]:
+    """A list that collects every request `page` makes to anywhere but the dashboard on `port`."""
+    own = (f"http://127.0.0.1:{port}/", f"ws://127.0.0.1:{port}/", "data:", "blob:")
+    remote: list[str] = []
+    page.on("request", lambda request: None if request.url.startswith(own) else remote.append(request.url))  # type: ignore[attr-defined]
+    return remote
+
+
 def _settle(page: object, timeout_ms: int) -> None:
     """Wait until the page has a heading, its script has finished and everything is drawn."""
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=timeout_ms)  # type: ignore[attr-defined]
@@ -172,6 +182,7 @@ def visit_pages(
     with chromium_context() as context:
         for url_path, title in pages:
             page = context.new_page()  # type: ignore[attr-defined]
+            remote = _record_remote(page, port)
             started = time.perf_counter()
             page.goto(page_url(port, url_path, query), wait_until="domcontentloaded", timeout=timeout_ms)
             _settle(page, timeout_ms)
@@ -180,7 +191,8 @@ def visit_pages(
             if screenshots:
                 shot = screenshots / f"{url_path or 'overview'}.png"
                 _screenshot_whole_page(page, shot)
-            visits.append(PageVisit(url_path, title, seconds, _errors(page), _charts(page), _heading(page), shot))
+            found = (_errors(page), _charts(page), _heading(page))
+            visits.append(PageVisit(url_path, title, seconds, *found, shot, tuple(remote)))
             page.close()
     return visits
 
@@ -200,6 +212,7 @@ def navigate_pages(
     results: list[list[PageVisit]] = []
     with chromium_context() as context:
         page = context.new_page()  # type: ignore[attr-defined]
+        remote = _record_remote(page, port)
         page.goto(page_url(port, pages[0][0], query), wait_until="domcontentloaded", timeout=timeout_ms)
         _settle(page, timeout_ms)
         for _ in range(rounds):
@@ -216,7 +229,9 @@ def navigate_pages(
                 )
                 _settle(page, timeout_ms)
                 seconds = time.perf_counter() - started
-                visits.append(PageVisit(url_path, title, seconds, _errors(page), _charts(page), _heading(page), None))
+                found = (_errors(page), _charts(page), _heading(page))
+                visits.append(PageVisit(url_path, title, seconds, *found, None, tuple(remote)))
+                remote.clear()
             results.append(visits)
     return results
 

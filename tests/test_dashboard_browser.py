@@ -1,4 +1,5 @@
-"""`concordat dashboard` in headless Chromium: every page opens without an error, with a screenshot per page.
+"""`concordat dashboard` in headless Chromium: every page opens without an error and without a request to anywhere
+but the dashboard itself (it must work offline and tell no third party who opened it), with a screenshot per page.
 
 Uses Debian's Chromium (`make browser` installs it) through Playwright; no browser is downloaded. Screenshots go
 to test-artifacts/screenshots/ for a person to look at.
@@ -52,12 +53,14 @@ def test_every_page_opens_in_chromium_without_an_error(small_published_home: Pat
     for visit in visits:
         page = visit.url_path or "overview"
         assert not visit.errors, f"{page}: {visit.errors}"
+        assert not visit.remote, f"{page} asked another server for {visit.remote}"
         assert visit.screenshot is not None and visit.screenshot.stat().st_size > 10_000, f"{page}: no screenshot"
         if page not in CHARTLESS:
             assert visit.charts > 0, f"{page}: no chart drawn"
     # The sidebar's links reach every page in the same session, each drawn without an error.
     assert sorted(v.url_path for v in moves) == sorted(p for p, _ in browser_paths())
     assert not [v.errors for v in moves if v.errors]
+    assert not [v.remote for v in moves if v.remote]
     # A section (tab) opens on click, runs only then, and is kept in the address bar for sharing.
     assert section.charts == 3 and not section.errors
     assert f"{section_key('s136')}=Places+of+safety" in section.url and f"area={code}" in section.url
