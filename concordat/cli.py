@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Callable, Sequence
 
-from concordat import contracts
+from concordat import __version__, contracts
 from concordat.errors import ConcordatError, LayerNotAvailable
 
 #: command -> (module, function, the layer's name for "not available yet" messages)
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="concordat",
         description="Measure what police and mental-health partnership working achieves (MHA s136).",
     )
+    parser.add_argument("--version", action="version", version=f"concordat {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("demo", help="generate realistic synthetic demo data (the four record-level sources)")

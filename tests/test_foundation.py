@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import subprocess
 import sys
 
@@ -103,6 +104,12 @@ def test_unknown_source_is_a_user_error(capsys, tmp_path) -> None:
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "invalid choice: 'nonsense'" in err and "Traceback" not in err
+
+
+def test_version_is_the_installed_package_version() -> None:
+    proc = subprocess.run([sys.executable, "-m", "concordat.cli", "--version"], capture_output=True, text=True)
+    assert proc.returncode == 0 and not proc.stderr
+    assert proc.stdout.strip() == f"concordat {importlib.metadata.version('concordat')}"
 
 
 def test_bad_arguments_exit_2_without_traceback() -> None:
