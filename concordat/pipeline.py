@@ -47,6 +47,10 @@ def _ingest_inputs(demo_dir: Path) -> list[tuple[str, Path]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.no_serve:  # a busy port fails now, not after the build
+        from dashboard.command import check_port
+
+        check_port(args.port)
     home = paths.home()
     demo_dir = home / "demo"
     ran: list[str] = []

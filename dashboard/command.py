@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -40,6 +41,24 @@ def streamlit_command(port: int) -> list[str]:
     ]
 
 
+def check_port(port: int) -> None:
+    """UserInputError unless the dashboard can listen on `port`: in range, and nothing else listening there.
+
+    Checked before anything starts, so a busy port is one clear line instead of Streamlit's own message after
+    the banner (and, for `concordat run`, before the demo is built rather than after)."""
+    if not 1 <= port <= 65535:
+        raise UserInputError(f"--port must be between 1 and 65535, not {port}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as Streamlit's server does
+        try:
+            sock.bind(("", port))
+        except OSError as exc:
+            raise UserInputError(
+                f"cannot serve on port {port} ({exc.strerror}; is a dashboard already running?): "
+                f'stop what is using it, or choose another port with --port (make run RUN_ARGS="--port {port + 1}")'
+            ) from None
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -49,8 +68,7 @@ def run(args: argparse.Namespace) -> int:
     if not serving.exists():
         raise UserInputError(f"no serving file at {serving}: run `concordat publish` first (or `make run`)")
     port = int(getattr(args, "port", 8501))
-    if not 1 <= port <= 65535:
-        raise UserInputError(f"--port must be between 1 and 65535, not {port}")
+    check_port(port)
     internal = bool(getattr(args, "internal", False))
     env = dict(os.environ)
     env[settings.SERVING_FILE_ENV] = str(serving)

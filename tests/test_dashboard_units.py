@@ -7,12 +7,15 @@ import csv
 import datetime as dt
 import io
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
+from concordat import paths
 from concordat.cli import main
 from dashboard import charts, data_placements, export, queries
 from dashboard.disclosure import Disclosure, secondary_suppression
@@ -282,6 +285,32 @@ def test_dashboard_without_a_serving_file_says_to_publish(capsys: pytest.Capture
     assert main(["dashboard", "--port", "8599"]) == 2
     err = capsys.readouterr().err.strip()
     assert "concordat publish" in err and "\n" not in err and "Traceback" not in err
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    """A port another program is listening on."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [["dashboard"], ["run", "--scale", "small"]])
+def test_a_busy_port_is_one_line_before_anything_starts(
+    command: list[str], busy_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    home = tmp_path / "home"
+    monkeypatch.setenv("CONCORDAT_HOME", str(home))
+    if command == ["dashboard"]:
+        _serving(paths.serving_warehouse(), 1)
+    assert main([*command, "--port", str(busy_port)]) == 2
+    out, err = capsys.readouterr()
+    assert f"cannot serve on port {busy_port}" in err and "--port" in err
+    assert "\n" not in err.strip() and "Traceback" not in err
+    assert "Concordat dashboard on" not in out  # no banner for a server that never started
+    if command[0] == "run":
+        assert not (home / "demo").exists() and not (home / "warehouse.duckdb").exists()  # nothing built
 
 
 def test_streamlit_command_is_headless_without_usage_stats() -> None:
