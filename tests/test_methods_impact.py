@@ -263,6 +263,7 @@ def test_national_changes_apply_only_to_the_kpis_they_moved() -> None:
     assert impact.national_changes_for("s136_detentions") == ()
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # and no numpy warning on the console either
 def test_degenerate_series_give_a_note_not_an_exception() -> None:
     constant = run_its(np.full(len(PERIODS), 5.0))  # nothing to explain: no change, or a note - never a crash
     assert constant.note is not None or constant.estimate == pytest.approx(0, abs=1e-6)

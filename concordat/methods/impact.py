@@ -199,8 +199,12 @@ def _relative_contrast(results: object, weights: np.ndarray) -> _Contrast:
 
 
 def _fit(y: np.ndarray, x: pd.DataFrame) -> object:
-    """Regression with AR(1) errors by iterated feasible GLS (Cochrane-Orcutt; statsmodels GLSAR)."""
-    return sm.GLSAR(y, x.to_numpy(float), rho=AR_ORDER).iterative_fit(maxiter=GLSAR_ITERATIONS)
+    """Regression with AR(1) errors by iterated feasible GLS (Cochrane-Orcutt; statsmodels GLSAR).
+
+    GLSAR's convergence test divides by the previous coefficients, which are 0 for a flat series: numpy's
+    divide-by-zero warning there is noise (the caller turns a degenerate fit into a note), so it is silenced."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sm.GLSAR(y, x.to_numpy(float), rho=AR_ORDER).iterative_fit(maxiter=GLSAR_ITERATIONS)
 
 
 def _not_estimated(
