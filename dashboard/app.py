@@ -45,7 +45,7 @@ with st.sidebar:
     as_of = queries.serving_as_of(db)
     stamp = as_of.validated_at.iloc[0] if not as_of.empty else None
     if stamp is not None and str(stamp) != "NaT":
-        st.caption(f"Data validated {stamp:%d %b %Y %H:%M}.")
+        st.caption(f"Data validated {stamp:%d %b %Y %H:%M} UTC.")
     st.caption(
         "Internal view: small numbers are shown."
         if config.internal
