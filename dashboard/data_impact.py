@@ -55,6 +55,13 @@ def intervention_choices(ctx: Context) -> pd.DataFrame:
     return queries.interventions(ctx.db)
 
 
+def intervention_label(name: str, area: str, start: dt.date) -> str:
+    """How an intervention is offered in the picker: its name, its area (unless the name already says it) and
+    when it started, e.g. `Street triage (Northumbria), from Sep 2019`."""
+    where = "" if area.casefold() in name.casefold() else f" ({area})"
+    return f"{name}{where}, from {start:%b %Y}"
+
+
 def impact_kpis(ctx: Context, intervention_id: str) -> list[str]:
     """KPIs with an estimate for the intervention, the one it targets first."""
     register = queries.interventions(ctx.db).set_index("intervention_id")

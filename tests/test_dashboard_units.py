@@ -17,7 +17,7 @@ import pytest
 
 from concordat import paths
 from concordat.cli import main
-from dashboard import charts, data_placements, export, queries
+from dashboard import charts, data_impact, data_placements, export, queries
 from dashboard.disclosure import Disclosure, secondary_suppression
 from dashboard.formatting import format_value, fy_end, fy_start, previous_fy
 from dashboard.shapes import (
@@ -311,6 +311,14 @@ def test_a_busy_port_is_one_line_before_anything_starts(
     assert "Concordat dashboard on" not in out  # no banner for a server that never started
     if command[0] == "run":
         assert not (home / "demo").exists() and not (home / "warehouse.duckdb").exists()  # nothing built
+
+
+def test_intervention_label_names_the_area_once() -> None:
+    start = dt.date(2019, 9, 1)
+    label = data_impact.intervention_label
+    assert label("Street triage (Northumbria)", "Northumbria", start) == "Street triage (Northumbria), from Sep 2019"
+    assert label("Street triage", "Northumbria", start) == "Street triage (Northumbria), from Sep 2019"
+    assert label("Mental health SPOC", "E23000011", start) == "Mental health SPOC (E23000011), from Sep 2019"
 
 
 def test_streamlit_command_is_headless_without_usage_stats() -> None:

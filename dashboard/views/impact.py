@@ -26,7 +26,7 @@ if register.empty:
 
 ids = list(register.intervention_id)
 labels = {
-    r.intervention_id: f"{r.name} ({r.area_name or r.area_code}, from {r.start_date:%b %Y})"
+    r.intervention_id: data_impact.intervention_label(r.name, r.area_name or r.area_code, r.start_date)
     for r in register.itertuples()
 }
 in_area = [r.intervention_id for r in register.itertuples() if r.area_code == ctx.area_code]
