@@ -55,6 +55,7 @@ class PageVisit:
     heading: str  # the page's h1, which names the area and year it shows
     screenshot: Path | None
     remote: tuple[str, ...] = ()  # requests the page made to anywhere but the dashboard's server
+    notes: tuple[str, ...] = ()  # the page's info boxes, e.g. "Placements started: no figures for Northumbria"
 
 
 def free_port() -> int:
@@ -160,6 +161,10 @@ def _errors(page: object) -> tuple[str, ...]:
     )
 
 
+def _notes(page: object) -> tuple[str, ...]:
+    return tuple(el.inner_text() for el in page.query_selector_all("[data-testid='stAlertContentInfo']"))  # type: ignore[attr-defined]
+
+
 def _charts(page: object) -> int:
     return len(page.query_selector_all("[data-testid='stPlotlyChart']"))  # type: ignore[attr-defined]
 
@@ -192,7 +197,7 @@ def visit_pages(
                 shot = screenshots / f"{url_path or 'overview'}.png"
                 _screenshot_whole_page(page, shot)
             found = (_errors(page), _charts(page), _heading(page))
-            visits.append(PageVisit(url_path, title, seconds, *found, shot, tuple(remote)))
+            visits.append(PageVisit(url_path, title, seconds, *found, shot, tuple(remote), _notes(page)))
             page.close()
     return visits
 
@@ -230,7 +235,7 @@ def navigate_pages(
                 _settle(page, timeout_ms)
                 seconds = time.perf_counter() - started
                 found = (_errors(page), _charts(page), _heading(page))
-                visits.append(PageVisit(url_path, title, seconds, *found, None, tuple(remote)))
+                visits.append(PageVisit(url_path, title, seconds, *found, None, tuple(remote), _notes(page)))
                 remote.clear()
             results.append(visits)
     return results

@@ -14,7 +14,7 @@ from dashboard import charts, data, export, report
 from dashboard.charts import Chart
 from dashboard.data import Context, Table, Tile, kpi_table
 from dashboard.formatting import ASSURANCE_WORDS, VARIATION_WORDS, humanise
-from dashboard.shapes import Marker
+from dashboard.shapes import Marker, Provenance
 
 #: Making Data Count icons as coloured Material icons, beside their words (``formatting``). Keys are the values
 #: of marts.spc_summary. (Material icons ship with Streamlit; emoji need fonts a server or kiosk may not have.)
@@ -63,12 +63,25 @@ def kpi_table_section(ctx: Context, kpi_ids: tuple[str, ...], name: str) -> Call
 
 def trend(ctx: Context, kpi_ids: tuple[str, ...], title: str, *, key: str, **options: object) -> None:
     """A trend chart of KPIs (``data.trend`` options: grain, kind, intervals, markers) with its caption."""
-    chart(charts.trend_chart(data.trend(ctx, kpi_ids, title, **options)), key=key)  # type: ignore[arg-type]
+    shape = data.trend(ctx, kpi_ids, title, **options)  # type: ignore[arg-type]
+    if not any(line.x for line in shape.lines):
+        no_figures(ctx, title, shape.provenance)
+    else:
+        chart(charts.trend_chart(shape), key=key)
 
 
 def spc(ctx: Context, kpi_id: str, title: str, markers: tuple[Marker, ...] = (), *, key: str) -> None:
     """A monthly SPC chart of a KPI with its caption."""
-    chart(charts.spc_chart(data.spc(ctx, kpi_id, title, markers)), key=key)
+    shape = data.spc(ctx, kpi_id, title, markers)
+    if not shape.x:
+        no_figures(ctx, title, shape.provenance)
+    else:
+        chart(charts.spc_chart(shape), key=key)
+
+
+def no_figures(ctx: Context, title: str, provenance: Provenance) -> None:
+    """In place of a chart with nothing on it: the chart's title and a line saying there is nothing to draw."""
+    st.info(f"**{title}**: no figures for {ctx.area_name}. Source: {provenance.source}.")
 
 
 def chart(item: Chart, key: str) -> None:

@@ -250,3 +250,28 @@ def test_placements_by_service_and_setting_equal_the_placement_facts(serving: Pa
         (r["Setting"], r["Service"]): (int(r["Placements started"]), int(r["Completed"])) for _, r in shown.iterrows()
     }
     assert got == {(setting, service): (n, done) for setting, service, n, done in expected}
+
+
+def test_a_chart_with_nothing_to_draw_says_so_instead(serving: Path) -> None:
+    """The small demo has officer placements in one force only: elsewhere the page says there are no figures."""
+    with_placements = {
+        code
+        for (code,) in _sql(
+            serving, "select distinct area_code from marts.kpi_values where kpi_id = 'placements_started'"
+        )
+    }
+    forces = _sql(  # the forces the dashboard offers: those with detentions
+        serving,
+        "select area_code, area_name from marts.dim_area where area_type = 'force' and area_code in "
+        "(select area_code from marts.kpi_values where kpi_id = 's136_detentions') order by 1",
+    )
+    code, name = next((c, n) for c, n in forces if c not in with_placements)
+    at = _open({"area": code}, "placements.py")
+    _assert_clean(at, f"placements, {code}")
+    assert not at.get("plotly_chart")  # no empty axes
+    said = [info.value for info in at.info]
+    assert len(said) == 4 and all(f"no figures for {name}" in text for text in said)
+    assert "**Placements started**" in said[0] and "officer placement tracker" in said[0]
+
+    at = _open({"area": sorted(with_placements - {NATIONAL})[0]}, "placements.py")
+    assert len(at.get("plotly_chart")) == 4 and not at.info
