@@ -59,7 +59,10 @@ def published(ctx: Context) -> Published:
             provenance=Provenance(
                 source="marts.published_s136: Home Office and NHS Digital published figures, Concordat's own count",
                 period=f"{ctx.area_name}, financial years {wide.index[0]} to {wide.index[-1]}",
-                note="A missing bar: that source published no figure for the year, or it is suppressed.",
+                note=" ".join(
+                    ["A missing bar: that source published no figure for the year, or it is suppressed."]
+                    + _sources_without_figures(ctx, wide.columns)
+                ),
             ),
         )
     totals_frame = wide.reset_index().rename(columns={"financial_year": "Financial year"})
@@ -77,6 +80,15 @@ def published(ctx: Context) -> Published:
         ),
         places=places,
     )
+
+
+def _sources_without_figures(ctx: Context, drawn: pd.Index) -> list[str]:
+    """A sentence for each source with no figure at all for the area (the published ones shipped are national)."""
+    return [
+        f"{name.split(' (')[0]}: no figures for {ctx.area_name} in the loaded data."
+        for name in SOURCE_NAMES.values()
+        if name not in drawn
+    ]
 
 
 def _places(ctx: Context, shown: pd.DataFrame) -> Table:

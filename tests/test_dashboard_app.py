@@ -217,6 +217,18 @@ def test_published_page_sets_nhs_england_beside_the_police_figures(serving: Path
     assert all(shown[year] == count for year, count in expected.items())
 
 
+def test_published_page_says_which_sources_have_no_figures_for_a_force(serving: Path, force: str) -> None:
+    """The published figures shipped with the demo are national: for a force only Concordat's own count is drawn,
+    and the caption says the other sources have none, so a single unlabelled series is not a mystery."""
+    at = _open({"area": force}, page="published.py")
+    _assert_clean(at, "published, force")
+    (name,) = _sql(serving, "select area_name from marts.dim_area where area_code = ?", [force])[0]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"Home Office: no figures for {name}" in captions and f"NHS Digital: no figures for {name}" in captions
+    national = " ".join(c.value for c in _open({"area": NATIONAL}, page="published.py").caption)
+    assert "Home Office: no figures" not in national
+
+
 def test_a_section_in_the_url_reopens_that_section_and_only_it_runs(serving: Path, force: str) -> None:
     first = _open({"area": force}, page="s136.py")
     assert first.tabs[0].label == "Detentions"
