@@ -60,8 +60,10 @@ def published(ctx: Context) -> Published:
                 source="marts.published_s136: Home Office and NHS Digital published figures, Concordat's own count",
                 period=f"{ctx.area_name}, financial years {wide.index[0]} to {wide.index[-1]}",
                 note=" ".join(
-                    ["A missing bar: that source published no figure for the year, or it is suppressed."]
-                    + _sources_without_figures(ctx, wide.columns)
+                    [
+                        "A missing bar: that source published no figure for the year, or it is suppressed.",
+                        *_sources_without_figures(ctx, wide.columns),
+                    ]
                 ),
             ),
         )
