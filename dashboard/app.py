@@ -15,7 +15,7 @@ _ROOT = Path(__file__).resolve().parent.parent
 if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only dashboard/ on the path
     sys.path.insert(0, str(_ROOT))
 
-from dashboard import context, queries, settings  # noqa: E402
+from dashboard import context, formatting, queries, settings  # noqa: E402
 from dashboard.disclosure import Disclosure  # noqa: E402
 from dashboard.site import PAGES, PAGES_DIR  # noqa: E402
 
@@ -45,7 +45,7 @@ with st.sidebar:
     as_of = queries.serving_as_of(db)
     stamp = as_of.validated_at.iloc[0] if not as_of.empty else None
     if stamp is not None and str(stamp) != "NaT":
-        st.caption(f"Data validated {stamp:%d %b %Y %H:%M} UTC.")
+        st.caption(f"Data validated {formatting.utc_time(stamp)}.")
     st.caption(
         "Internal view: small numbers are shown."
         if config.internal

@@ -57,6 +57,11 @@ def format_value(value: float | None, unit: str, compact: bool = False) -> str:
     return f"{value:,.2f}"
 
 
+def utc_time(value: dt.datetime) -> str:
+    """A stored (naive UTC) timestamp as the dashboard shows it: `23 Nov 2026 21:06 UTC`."""
+    return f"{value:%d %b %Y %H:%M} UTC"
+
+
 def unit_axis(unit: str) -> str:
     return UNIT_AXIS.get(unit, unit)
 

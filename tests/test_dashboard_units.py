@@ -19,7 +19,7 @@ from concordat import paths
 from concordat.cli import main
 from dashboard import charts, data_impact, data_placements, export, queries
 from dashboard.disclosure import Disclosure, secondary_suppression
-from dashboard.formatting import format_value, fy_end, fy_start, previous_fy
+from dashboard.formatting import format_value, fy_end, fy_start, previous_fy, utc_time
 from dashboard.shapes import (
     Funnel,
     FunnelPoint,
@@ -130,6 +130,10 @@ def test_csv_escapes_formulas_blanks_hidden_cells_and_names_them() -> None:
 
 
 # --- formatting -------------------------------------------------------------------------------------------
+
+
+def test_stored_times_show_as_utc() -> None:
+    assert utc_time(dt.datetime(2026, 11, 23, 21, 6, 59)) == "23 Nov 2026 21:06 UTC"
 
 
 def test_formatting_and_financial_years() -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import charts, components, context, data, data_sources
+from dashboard import charts, components, context, data, data_sources, formatting
 from dashboard.site import section_key
 
 ctx = context.current()
@@ -28,7 +28,7 @@ def validation() -> None:
         run = result.validation.iloc[0]
         status = "passed" if bool(run.success) else "failed"
         st.markdown(
-            f"Run `{run.run_id}` finished {run.finished_at:%d %b %Y %H:%M} UTC and **{status}**: "
+            f"Run `{run.run_id}` finished {formatting.utc_time(run.finished_at)} and **{status}**: "
             f"{int(run.critical_failed)} critical and {int(run.warning_failed)} warning expectations failed."
         )
     components.table(result.results, key="dq-results")
