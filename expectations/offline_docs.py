@@ -11,6 +11,11 @@ GX also draws its logo from its own S3 bucket, and the image address carries the
 build time: opening a page would tell Amazon which GX project looked at its docs, and when. Every such address is
 replaced with the copy of the logo GX ships in the site's own `static/images/`, so the logo shows offline and no
 page asks a third party for anything beyond the CDN scripts above.
+
+Each expectation's result is shown by a Font Awesome icon alone (an empty `<i>` element drawn by the CDN's icon
+font), so offline a results table did not say which checks failed, and a screen reader never did. The stylesheet
+draws ✓ and ✗ in their place (Font Awesome's own rules, loaded after it, win when they are there), and each such
+icon is named "passed" or "failed" for assistive technology.
 """
 
 from __future__ import annotations
@@ -28,6 +33,10 @@ INDEX_ID = "concordat-offline-index"
 _REMOTE_LOGO = re.compile(r"https://great-expectations-web-assets\.s3[^\s\"')]*")
 LOCAL_LOGO = Path("static", "images", "logo-long.png")
 
+#: GX's result icons standing alone (those followed by words, e.g. "Status: Failed", are aria-hidden), and their names.
+_RESULT_ICON = re.compile(r'<i class="fas (fa-check-circle text-success|fa-times text-danger)((?: [\w-]+)*)"\s*>')
+_ICON_NAMES = {"fa-check-circle text-success": "passed", "fa-times text-danger": "failed"}
+
 _CSS = """<style id="concordat-offline-style">
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 1rem 2rem;
        line-height: 1.45; color: #1b1b1b; }
@@ -37,6 +46,10 @@ th { background: #f0f0f0; }
 a { color: #1d4f91; }
 #concordat-offline-index .failed { color: #a4262c; font-weight: 600; }
 #concordat-offline-index .warned { color: #8a5300; }
+.fa-check-circle::before { content: "✓"; }
+.fa-times::before { content: "✗"; }
+.text-success { color: #1e7b34; }
+.text-danger { color: #a4262c; }
 </style>"""
 
 _HIDE_WHEN_ONLINE = f"""<script>
@@ -138,13 +151,18 @@ def _local_logo(site: Path, page: Path, text: str) -> str:
     return _REMOTE_LOGO.sub(local, text)
 
 
+def _named_result_icons(text: str) -> str:
+    """Name each result icon that stands alone ("passed" or "failed") for assistive technology."""
+    return _RESULT_ICON.sub(lambda m: f'<i class="fas {m[1]}{m[2]}" role="img" aria-label="{_ICON_NAMES[m[1]]}">', text)
+
+
 def make_readable_offline(site: Path, store: Path) -> None:
     """Add the offline stylesheet to every page of the built site, and the plain list of results to its index;
-    serve GX's logo from the site itself.
+    serve GX's logo from the site itself; name the result icons.
 
     `store` is GX's validation results store (``uncommitted/validations``), laid out like ``site/validations``."""
     for page in site.rglob("*.html"):
-        text = _local_logo(site, page, page.read_text(encoding="utf-8"))
+        text = _named_result_icons(_local_logo(site, page, page.read_text(encoding="utf-8")))
         text = _insert_after(r"<head[^>]*>", text, _CSS)
         if page == site / "index.html":
             text = _insert_after(r"<body[^>]*>", text, _index_section(site, store))

@@ -96,6 +96,36 @@ def test_a_result_without_its_stored_json_is_unknown(tmp_path: Path) -> None:
     assert _rows((site / "index.html").read_text(encoding="utf-8")) == {"raw_triage": "? Unknown"}
 
 
+#: GX's markup for results: the overview's icon is followed by words, a table's status cell is the icon alone.
+_GX_RESULT_PAGE = """<html><head></head><body>
+<span class="h6" >Status:</span> <i class="fas fa-times text-danger" aria-hidden="true"></i> Failed
+<td id="cell-1-1" ><span >
+    <i class="fas fa-times text-danger" ></i>
+</span></td>
+<td id="cell-2-1" ><span >
+    <i class="fas fa-check-circle text-success" ></i>
+</span></td>
+<script>var data = [{'ok': '<i class="fas fa-check-circle text-success ge-success-icon" ></i>'}];</script>
+</body></html>"""
+
+
+def test_result_icons_are_named_and_drawn_without_the_icon_font(tmp_path: Path) -> None:
+    site, store = _site(tmp_path, {"raw_s136": _result([("critical", False)])})
+    (page,) = (site / "validations").rglob("*.html")
+    page.write_text(_GX_RESULT_PAGE, encoding="utf-8")
+    make_readable_offline(site, store)
+    text = page.read_text(encoding="utf-8")
+    assert re.findall(r'<i class="([^"]+)" role="img" aria-label="(\w+)">', text) == [
+        ("fas fa-times text-danger", "failed"),
+        ("fas fa-check-circle text-success", "passed"),
+        ("fas fa-check-circle text-success ge-success-icon", "passed"),
+    ]
+    # the overview's icon stays hidden from assistive technology: the word after it says the result
+    assert '<i class="fas fa-times text-danger" aria-hidden="true"></i> Failed' in text
+    style = text[text.index('<style id="concordat-offline-style">') :]
+    assert '.fa-times::before { content: "✗"; }' in style and '.fa-check-circle::before { content: "✓"; }' in style
+
+
 _GX_LOGO_PAGE = """<html><head><style>
   .navbar-brand a {
     background: url('https://great-expectations-web-assets.s3.us-east-2.amazonaws.com/full_logo_dark.png') 0 0;
@@ -152,3 +182,14 @@ def test_built_data_docs_list_and_open_every_result_offline(small_published_home
         online.add_init_script("window.jQuery = {fn: {bootstrapTable: function () {}}};")
         online.goto((site / "index.html").as_uri(), wait_until="load")
         online.wait_for_function(f"document.getElementById('{INDEX_ID}').hidden")
+
+        # A result with a failed check (the demo's warnings) says which, without the CDN's icon font
+        page.goto((site / "index.html").as_uri(), wait_until="load")
+        page.locator(f"#{INDEX_ID} td.warned").first.locator("xpath=..").locator("a").click()
+        page.wait_for_load_state("load")
+        icons = page.locator("td i.fas[role='img']")
+        drawn = icons.evaluate_all(
+            "els => els.map(e => [e.getAttribute('aria-label'), getComputedStyle(e, '::before').content])"
+        )
+        assert ["failed", '"✗"'] in drawn and ["passed", '"✓"'] in drawn
+        assert {tuple(d) for d in drawn} <= {("failed", '"✗"'), ("passed", '"✓"')}
