@@ -15,7 +15,8 @@ page asks a third party for anything beyond the CDN scripts above.
 Each expectation's result is shown by a Font Awesome icon alone (an empty `<i>` element drawn by the CDN's icon
 font), so offline a results table did not say which checks failed, and a screen reader never did. The stylesheet
 draws ✓ and ✗ in their place (Font Awesome's own rules, loaded after it, win when they are there), and each such
-icon is named "passed" or "failed" for assistive technology.
+icon is named "passed" or "failed" for assistive technology. A result page's "Failed Only" filter is jQuery code;
+without jQuery the page swaps in the same filter in plain JavaScript.
 """
 
 from __future__ import annotations
@@ -60,6 +61,28 @@ window.addEventListener("load", function () {{
 }});
 </script>"""
 
+#: GX's "Show All" / "Failed Only" filter of a validation page, for when jQuery did not load: the same elements
+#: shown or hidden (GX fades them with jQuery).
+_FILTER_WITHOUT_JQUERY = """<script id="concordat-offline-filter">
+window.addEventListener("load", function () {
+  if (window.jQuery) { return; }
+  function showSucceeded(visible) {
+    var display = visible ? "" : "none";
+    function each(selector, show) { document.querySelectorAll(selector).forEach(show); }
+    each(".hide-succeeded-validation-target-child", function (el) { el.parentElement.style.display = display; });
+    each(".hide-succeeded-validation-target", function (el) { el.style.display = display; });
+    each(".hide-succeeded-validations-column-section-target-child", function (el) {
+      var section = el.parentElement.parentElement;
+      section.style.display = display;
+      each('a[href$="' + section.id + '"]', function (link) { link.style.display = display; });
+    });
+  }
+  window.showAllValidations = function () { showSucceeded(true); };
+  window.hideSucceededValidations = function () { showSucceeded(false); };
+});
+</script>"""
+#: What marks a validation page with GX's filter.
+_GX_FILTER = "function hideSucceededValidations()"
 
 #: The mark shown before each outcome, so it does not rest on colour alone.
 _MARKS = {"passed": "✓", "warned": "!", "failed": "✗", "unknown": "?"}
@@ -164,6 +187,8 @@ def make_readable_offline(site: Path, store: Path) -> None:
     for page in site.rglob("*.html"):
         text = _named_result_icons(_local_logo(site, page, page.read_text(encoding="utf-8")))
         text = _insert_after(r"<head[^>]*>", text, _CSS)
+        if _GX_FILTER in text:
+            text = _insert_after(r"<head[^>]*>", text, _FILTER_WITHOUT_JQUERY)
         if page == site / "index.html":
             text = _insert_after(r"<body[^>]*>", text, _index_section(site, store))
         page.write_text(text, encoding="utf-8")
