@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from concordat import paths, progress
+from concordat import database, paths, progress
 from concordat.clock import utc_now
 from concordat.errors import InternalError
 from concordat.logs import log_exception
@@ -168,7 +168,7 @@ def ensure_raw_tables(warehouse: Path) -> None:
     """Create the raw schema and tables on a short-lived connection (closed before dbt opens the file)."""
     from ingest.schema import ensure_raw_tables as create
 
-    con = duckdb.connect(str(warehouse))
+    con = database.connect(warehouse)
     try:
         create(con)
     finally:
@@ -180,7 +180,7 @@ def record_build(
 ) -> None:
     """Append the build to marts.build_runs, then (after a successful build) write the method tables; if those
     fail, the build is recorded as failed (validate/publish must not pass it) and the error raised."""
-    con = duckdb.connect(str(warehouse))
+    con = database.connect(warehouse)
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS marts")
         con.execute(

@@ -23,6 +23,10 @@ class LayerNotAvailable(UserInputError):
     """A command whose layer has not been built yet (exit 2, with a message saying so)."""
 
 
+class WarehouseBusy(UserInputError):
+    """A warehouse file another process holds (a DuckDB file has one writer): exit 2, naming that process."""
+
+
 class ValidationFailed(ConcordatError):
     """A critical expectation failed, or publication was refused for want of a passing validation (exit 1)."""
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 
-from concordat import paths
+from concordat import database, paths
 from concordat.errors import InternalError, UserInputError, ValidationFailed
 from concordat.fingerprint import build_fingerprint
 
@@ -118,12 +118,7 @@ def publish(warehouse: Path | None = None, serving: Path | None = None) -> Valid
     _remove_abandoned_copies(serving)
     tmp = serving.with_name(f"{serving.name}.tmp-{os.getpid()}")
     try:
-        try:
-            con = duckdb.connect(str(warehouse))
-        except duckdb.IOException as exc:
-            raise UserInputError(
-                f"cannot open {warehouse}: {str(exc).splitlines()[0]} (is another concordat command running?)"
-            ) from None
+        con = database.connect(warehouse)
         try:
             validation = check_publishable(con)
             _copy_checkpointed(con, warehouse, tmp)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from concordat import paths
+from concordat import database, paths
 from concordat.clock import utc_label
 from concordat.contracts import CONTRACTS
 from concordat.errors import UserInputError
@@ -76,11 +76,7 @@ def collect(warehouse: Path) -> Status:
     """Read the build warehouse (read-only) into a Status."""
     serving = paths.serving_warehouse()
     status = Status(str(warehouse), str(serving) if serving.exists() else None)
-    try:
-        con = duckdb.connect(str(warehouse), read_only=True)
-    except duckdb.IOException as exc:
-        raise UserInputError(f"{warehouse}: the warehouse is busy (another command is writing it): {exc}") from None
-    with con:
+    with database.connect(warehouse, read_only=True) as con:
         tables = _tables(con)
         if "raw.ingest_log" in tables:
             status.sources = [s for src in CONTRACTS if (s := _source_status(con, src, tables))]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from concordat import paths, progress
+from concordat import database, paths, progress
 from concordat.clock import uk_now, utc_now
 from concordat.errors import UserInputError
 from concordat.fingerprint import build_fingerprint
@@ -33,11 +33,7 @@ def open_warehouse(path: Path, read_only: bool) -> Iterator[duckdb.DuckDBPyConne
     """A connection to the build warehouse, with one-line errors for a missing or busy file."""
     if not path.exists():
         raise UserInputError(f"no build warehouse at {path}: run `concordat ingest` and `concordat build` first")
-    try:
-        con = duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        first = str(exc).splitlines()[0]
-        raise UserInputError(f"cannot open {path}: {first} (is another concordat command running?)") from None
+    con = database.connect(path, read_only=read_only)
     try:
         yield con
     finally:
@@ -49,9 +45,9 @@ def validate(warehouse: Path | None = None, json_mode: bool = False) -> results.
     warehouse = warehouse or paths.build_warehouse()
     started = utc_now()
     suites = load_suite_files()
-    runner = Runner.open(paths.home())
     now = uk_now().isoformat(sep=" ", timespec="seconds")
     with open_warehouse(warehouse, read_only=True) as con:
+        runner = Runner.open(paths.home())  # once the warehouse is open: a busy or missing one leaves no GX files
         run = results.Run(new_run_id(started), started, build_fingerprint(con))
         for i, suite in enumerate(suites, 1):
             progress.update(f"validating {suite['name']} ({i}/{len(suites)})", json_mode)

@@ -10,33 +10,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-import duckdb
-
-from concordat import contracts, paths, progress
-from concordat.errors import InternalError, UserInputError
+from concordat import contracts, database, paths, progress
+from concordat.errors import UserInputError
 from concordat.pseudonymise import load_key
 from ingest.loader import load_file
 from ingest.schema import ensure_raw_tables
 from ingest.summary import IngestResult
 
 
-def open_warehouse() -> duckdb.DuckDBPyConnection:
-    """The build warehouse for writing; a clear message when another process holds it."""
-    path = paths.build_warehouse()
-    try:
-        return duckdb.connect(str(path))
-    except duckdb.IOException as exc:
-        raise InternalError(
-            f"cannot open the build warehouse {path} for writing (is a build or another ingest running?): "
-            f"{str(exc).splitlines()[0]}"
-        ) from None
-
-
 def run(args: argparse.Namespace) -> int:
     contract = contracts.get(args.source)
     json_mode = bool(getattr(args, "json", False))
     key = load_key()
-    con = open_warehouse()
+    con = database.connect(paths.build_warehouse())
     exit_code = 0
     try:
         ensure_raw_tables(con)
