@@ -1,18 +1,20 @@
 """`concordat run`: demo -> ingest -> build -> validate -> publish -> dashboard, on built-in demo data.
 
 Each step calls the same command a user would run by hand. A step whose layer does not exist yet is skipped
-and said so; a step that fails stops the run with its own exit code.
+and said so; a step that fails stops the run with its own exit code. The run starts from a fresh warehouse, so
+it refuses a CONCORDAT_HOME that holds files of the user's own (anything loaded that is not the demo's).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import sys
 from pathlib import Path
 
-from concordat import paths
-from concordat.errors import LayerNotAvailable
+from concordat import database, paths
+from concordat.errors import LayerNotAvailable, UserInputError
 
 #: Published national figures shipped with the project (the ho_s136 contract format).
 HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
@@ -46,6 +48,41 @@ def _ingest_inputs(demo_dir: Path) -> list[tuple[str, Path]]:
     return inputs
 
 
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def own_files(demo_dir: Path) -> list[str]:
+    """Files loaded into this home's warehouses (build and serving) that are neither the demo files in `demo_dir`
+    nor the shipped reference: the user's own data, which `concordat run` would replace with the demo."""
+    shipped = (*(demo_dir / name for _, name in DEMO_FILES), HO_S136_REFERENCE)
+    known = {_sha256(path) for path in shipped if path.is_file()}
+    own: set[str] = set()
+    for warehouse in (paths.build_warehouse(), paths.serving_warehouse()):
+        if not warehouse.is_file():
+            continue
+        with database.connect(warehouse, read_only=True) as con:
+            (logged,) = con.execute(
+                "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'ingest_log'"
+            ).fetchone()
+            if logged:
+                loaded = con.execute("select distinct file, sha256 from raw.ingest_log where status = 'loaded'")
+                own |= {file for file, sha256 in loaded.fetchall() if sha256 not in known}
+    return sorted(own)
+
+
+def _refuse_own_data(home: Path, demo_dir: Path) -> None:
+    own = own_files(demo_dir)
+    if own:
+        shown = ", ".join(own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
+        raise UserInputError(
+            f"{home} holds data of your own ({shown}), which `concordat run` would replace with demo data; "
+            "run the demo in another folder (CONCORDAT_HOME=concordat-demo concordat run), or, if they are only an "
+            f"earlier demo's, delete {paths.build_warehouse().name} and {paths.serving_warehouse().name} in {home}"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     if not args.no_serve:  # a busy port fails now, not after the build
         from dashboard.command import check_port
@@ -53,6 +90,7 @@ def run(args: argparse.Namespace) -> int:
         check_port(args.port)
     home = paths.home()
     demo_dir = home / "demo"
+    _refuse_own_data(home, demo_dir)
     ran: list[str] = []
     skipped: list[str] = []
 
