@@ -38,16 +38,8 @@ def _held(warehouse: Path) -> Iterator[int]:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("CONCORDAT_HOME", str(home))
-    return home
-
-
-@pytest.fixture
 def held_warehouse(home: Path) -> Iterator[tuple[Path, int]]:
-    """(the build warehouse, the PID of the process holding it open for writing)."""
+    """(the build warehouse of this test's home (conftest), the PID of the process holding it open for writing)."""
     warehouse = home / "warehouse.duckdb"
     with _held(warehouse) as pid:
         yield warehouse, pid
