@@ -435,6 +435,27 @@ def test_user_mistakes_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Traceback" not in err and err.count("\n") == 4
 
 
+def test_the_demo_never_overwrites_files_of_the_users_own(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "extracts"
+    out.mkdir()
+    (out / "s136.csv").write_text("detention_id,force\nMY-1,E23000011\n", encoding="utf-8")
+    (out / "notes.txt").write_text("mine\n", encoding="utf-8")
+    args = ["demo", "--out", str(out), "--start-year", "2018", "--end-year", "2018"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"concordat demo: --out {out} already holds s136.csv, not written by `concordat demo`: choose a new or empty "
+        "folder, so that no file of yours is overwritten\n"
+    )
+    assert (out / "s136.csv").read_text(encoding="utf-8") == "detention_id,force\nMY-1,E23000011\n"
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "s136.csv"]
+    # a folder of other files is fine, and an earlier demo's files are replaced
+    (out / "s136.csv").unlink()
+    assert main(args) == 0
+    assert main([*args, "--seed", "7"]) == 0
+    assert _manifest(out)["seed"] == 7 and (out / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
 def test_default_out_is_the_demo_folder_of_concordat_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CONCORDAT_HOME", str(tmp_path))
     assert main(["demo", "--start-year", "2018", "--end-year", "2018"]) == 0

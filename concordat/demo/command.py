@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 from pathlib import Path
 
 from concordat import paths, progress
-from concordat.demo.generator import Options, generate
+from concordat.demo.generator import FILES, MANIFEST, Options, generate
 from concordat.errors import UserInputError
+
+
+def _earlier_demo(out: Path) -> bool:
+    """Whether `out` holds a manifest written by `concordat demo` (its files may be replaced)."""
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("generator") == "concordat demo"
+
+
+def check_out(out: Path) -> None:
+    """The demo writes only a new folder, an empty one, or an earlier demo's: never over files of the user's own."""
+    if out.exists() and not out.is_dir():
+        raise UserInputError(f"--out {out} exists and is not a folder")
+    taken = sorted(name for name in (*FILES.values(), MANIFEST) if (out / name).exists())
+    if taken and not _earlier_demo(out):
+        raise UserInputError(
+            f"--out {out} already holds {', '.join(taken)}, not written by `concordat demo`: "
+            "choose a new or empty folder, so that no file of yours is overwritten"
+        )
 
 
 def options_from_args(args: argparse.Namespace) -> Options:
@@ -16,8 +38,7 @@ def options_from_args(args: argparse.Namespace) -> Options:
     if not (math.isfinite(share) and 0.0 <= share <= 0.5):
         raise UserInputError(f"--bad-row-share must be between 0 and 0.5, not {share}")
     out = Path(args.out) if getattr(args, "out", None) else paths.home() / "demo"
-    if out.exists() and not out.is_dir():
-        raise UserInputError(f"--out {out} exists and is not a folder")
+    check_out(out)
     return Options(
         out=out,
         scale=str(getattr(args, "scale", "small")),
