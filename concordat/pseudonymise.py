@@ -19,6 +19,10 @@ from concordat import paths
 
 PSEUDONYM_HEX_CHARS = 32
 _BLOCK = 64  # SHA-256 block size in bytes
+#: A fixed text whose pseudonym tells keys apart (and reveals nothing else about the key). Ingest records it with
+#: every attempt and refuses a key other than the one earlier files were loaded with: with another key the same
+#: person gets another pseudonym, and repeat detentions and officer links would silently break.
+KEY_CHECK_TEXT = "concordat pseudonymisation key check"
 
 
 def load_key(key_file: Path | None = None) -> bytes:
@@ -33,6 +37,18 @@ def load_key(key_file: Path | None = None) -> bytes:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return key_file.read_text().strip().encode("utf-8")
+
+
+def key_source() -> str:
+    """Where `load_key` takes the key from, as a user would name it."""
+    return "$CONCORDAT_PSEUDO_KEY" if os.environ.get("CONCORDAT_PSEUDO_KEY") else str(paths.pseudonym_key_file())
+
+
+def key_check(key: bytes) -> str:
+    """The key's check value: the pseudonym of KEY_CHECK_TEXT."""
+    check = pseudonym(KEY_CHECK_TEXT, key)
+    assert check is not None
+    return check
 
 
 def pseudonym(value: str | None, key: bytes) -> str | None:

@@ -10,12 +10,28 @@ from __future__ import annotations
 import argparse
 import sys
 
+import duckdb
+
 from concordat import contracts, database, paths, progress
 from concordat.errors import UserInputError
-from concordat.pseudonymise import load_key
+from concordat.pseudonymise import key_check, key_source, load_key
 from ingest.loader import load_file
 from ingest.schema import ensure_raw_tables
 from ingest.summary import IngestResult
+
+
+def verify_key(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
+    """Refuse a pseudonymisation key other than the one the files already loaded were pseudonymised with."""
+    recorded = con.execute(
+        "SELECT key_check FROM raw.ingest_log WHERE status = 'loaded' AND key_check IS NOT NULL "
+        "ORDER BY finished_at DESC LIMIT 1"
+    ).fetchone()
+    if recorded and recorded[0] != key_check(key):
+        raise UserInputError(
+            f"the pseudonymisation key ({key_source()}) is not the one the files already in "
+            f"{paths.build_warehouse()} were loaded with: the same person would get another pseudonym, breaking "
+            "repeat detentions and officer links; use that key, or load into a new CONCORDAT_HOME"
+        )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     exit_code = 0
     try:
         ensure_raw_tables(con)
+        verify_key(con, key)
         for given in args.paths:
             try:
                 with progress.step(f"ingest {contract.source} {given}", json_mode):

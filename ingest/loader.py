@@ -22,7 +22,7 @@ from pathlib import Path
 
 import duckdb
 
-from concordat import paths
+from concordat import paths, pseudonymise
 from concordat.clock import utc_now
 from concordat.contracts import Contract
 from concordat.errors import UserInputError
@@ -45,6 +45,7 @@ def _log(
     result: IngestResult,
     file_name: str,
     started: dt.datetime,
+    key_check: str,
 ) -> None:
     row = {
         "attempt_id": uuid.uuid4().hex,
@@ -61,6 +62,7 @@ def _log(
         "rows_replaced": result.rows_replaced,
         "extra_columns": json.dumps(result.extra_columns),
         "message": result.message,
+        "key_check": key_check,
     }
     names = [name for name, _ in INGEST_LOG_COLUMNS]
     con.execute(
@@ -125,6 +127,7 @@ def _write(
     result: IngestResult,
     file: files.InputFile,
     started: dt.datetime,
+    check: str,
 ) -> None:
     """The one transaction that changes raw.*: replace re-issued keys, load, quarantine, log."""
     table = raw_table(contract)
@@ -156,7 +159,7 @@ def _write(
                 [contract.source, file.name, file.sha256, loaded_at],
             )
         faults.checkpoint("quarantine")
-        _log(con, result, file.name, started)
+        _log(con, result, file.name, started, check)
         faults.checkpoint("log")
         con.execute("COMMIT")
     except BaseException:
@@ -187,6 +190,7 @@ def _drop_temporaries(con: duckdb.DuckDBPyConnection, plan: Plan | None, staged:
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, key: bytes) -> IngestResult:
     """Ingest one file; UserInputError (after logging the rejected attempt) when the file is not acceptable."""
     started, clock = utc_now(), time.perf_counter()
+    check = pseudonymise.key_check(key)
     path = Path(given)
     result = IngestResult(source=contract.source, file=given, sha256="", status="rejected")
     staged: Staged | None = None
@@ -198,13 +202,13 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             if _already_loaded(con, contract.source, file.sha256):
                 result.status = "duplicate"
                 result.message = "same file already loaded for this source"
-                _log(con, result, file.name, started)
+                _log(con, result, file.name, started, check)
                 return result
             staged = _stage(con, contract, file)
             match = match_headers(contract, staged.headers, file.name)
         except UserInputError as exc:
             result.message = str(exc)
-            _log(con, result, path.name, started)
+            _log(con, result, path.name, started, check)
             raise
         result.extra_columns = [header for _, header in match.extras]
         plan = prepare(con, contract, staged, match, key, CHECKED, BAD_ROWS)
@@ -213,11 +217,11 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             con.execute(plan.bad_sql)
         result.status = "loaded"
         try:
-            _write(con, contract, plan, result, file, started)
+            _write(con, contract, plan, result, file, started, check)
         except Exception as exc:
             failed = IngestResult(source=contract.source, file=given, sha256=file.sha256, status="failed")
             failed.message = f"{type(exc).__name__}: {exc}"
-            _log(con, failed, file.name, started)
+            _log(con, failed, file.name, started, check)
             raise
         if result.rows_quarantined:
             result.quarantine_file = str(_export_quarantine(con, contract, plan, file))

@@ -32,12 +32,24 @@ INGEST_LOG_COLUMNS: tuple[tuple[str, str], ...] = (
     ("rows_replaced", "BIGINT"),
     ("extra_columns", "JSON"),
     ("message", "VARCHAR"),
+    ("key_check", "VARCHAR"),  # the pseudonymisation key's check value (concordat.pseudonymise.key_check)
 )
 
 
 def _create(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[tuple[str, str], ...] | list) -> None:
+    """Create `table`, or add the columns a warehouse made by an earlier version lacks (always at the end)."""
     cols = ",\n    ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
     con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {cols}\n)")
+    schema, name = table.split(".")
+    present = {
+        column
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
+        ).fetchall()
+    }
+    for column, sql_type in columns:
+        if column not in present:
+            con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {sql_type}')
 
 
 def raw_table(contract: Contract) -> str:

@@ -63,7 +63,7 @@ def _raw(con: duckdb.DuckDBPyConnection) -> None:
         )
     con.execute(
         """
-        insert into raw.ingest_log values ('a1', 's136', 's136.csv', ?, ?, ?, 'loaded', 6, 6, 0, 0, 0, '[]', null)
+        insert into raw.ingest_log values ('a1', 's136', 's136.csv', ?, ?, ?, 'loaded', 6, 6, 0, 0, 0, '[]', null, null)
         """,
         [SHA, datetime(2023, 7, 1, 9), datetime(2023, 7, 1, 9, 1)],
     )
