@@ -1,7 +1,8 @@
 """Looking at an input file before reading it: its sha256, its kind (CSV or XLSX) and its text encoding.
 
-One streamed pass computes the hash and checks whether the bytes are valid UTF-8 (ASCII chunks, the usual case,
-without decoding them), so a large file is read once and never held in memory. DuckDB reads UTF-8 (with or
+One streamed pass computes the hash, checks whether the bytes are valid UTF-8 (ASCII chunks, the usual case,
+without decoding them) and notes a blank line with rows after it (which the CSV reader numbers apart, see
+ingest.readers), so a large file is read once and never held in memory. DuckDB reads UTF-8 (with or
 without a BOM) natively; a Windows-1252 file (what Excel's "CSV" saves) is transcoded to a temporary UTF-8 copy
 first, also streamed, because DuckDB's encodings extension is not available offline.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from concordat.errors import UserInputError
 CHUNK = 1 << 20
 _XLSX_MAGIC = b"PK\x03\x04"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BLANK_LINE = re.compile(rb"\n\r?\n")
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class InputFile:
     kind: Literal["csv", "xlsx"]
     encoding: Literal["utf-8", "cp1252", "binary"]
     size: int
+    blank_lines: bool = False  # a blank line with more rows after it (perhaps inside a quoted cell)
 
     @property
     def name(self) -> str:
@@ -44,6 +48,28 @@ def _ascii_between_characters(chunk: bytes, decoder: codecs.IncrementalDecoder) 
     return not pending and chunk.isascii()
 
 
+class _BlankLines:
+    """Fed a file chunk by chunk: `found` when a blank line (`\\n\\n` or `\\n\\r\\n`) has more than whitespace after it.
+    Blank lines at the end change no row number, so they do not count."""
+
+    def __init__(self) -> None:
+        self.seen = False  # a blank line so far
+        self.found = False  # ... and something after it
+        self.tail = b""
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.found:
+            rest = b""
+            if self.seen:
+                rest = chunk
+            elif match := _BLANK_LINE.search(chunk):
+                self.seen, rest = True, chunk[match.end() :]
+            elif _BLANK_LINE.search(self.tail + chunk[:2]):  # split across the chunk boundary
+                self.seen, rest = True, chunk
+            self.found = bool(rest.strip())
+        self.tail = chunk[-2:]
+
+
 def inspect(path: Path) -> InputFile:
     """Hash the file and work out its kind and encoding; UserInputError for a file we cannot read."""
     if not path.exists():
@@ -54,6 +80,7 @@ def inspect(path: Path) -> InputFile:
     if suffix == ".xls":
         raise UserInputError(f"{path.name}: old Excel .xls files are not supported; save it as .xlsx or CSV")
     digest = hashlib.sha256()
+    blank_lines = _BlankLines()
     decoder = codecs.getincrementaldecoder("utf-8")()
     utf8 = True
     size = 0
@@ -65,6 +92,7 @@ def inspect(path: Path) -> InputFile:
                     first = chunk[:4]
                 size += len(chunk)
                 digest.update(chunk)
+                blank_lines.feed(chunk)
                 if utf8 and not _ascii_between_characters(chunk, decoder):
                     try:
                         decoder.decode(chunk)
@@ -84,7 +112,7 @@ def inspect(path: Path) -> InputFile:
         return InputFile(path, digest.hexdigest(), "xlsx", "binary", size)
     if first.startswith(_UTF16_BOMS):
         raise UserInputError(f"{path.name}: UTF-16 text is not supported; save it as CSV (UTF-8)")
-    return InputFile(path, digest.hexdigest(), "csv", "utf-8" if utf8 else "cp1252", size)
+    return InputFile(path, digest.hexdigest(), "csv", "utf-8" if utf8 else "cp1252", size, blank_lines.found)
 
 
 def utf8_copy(file: InputFile, folder: Path | None = None) -> Path:

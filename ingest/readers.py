@@ -5,9 +5,12 @@ of each, and a view adding `__row`, the 1-based data row number an analyst can f
 category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
 
 CSV is read by DuckDB's parallel reader with an explicit dialect (comma, double quotes) rather than sniffing,
-which can silently mistake a ragged file for a one-column one. XLSX is read with openpyxl (read-only) into a
-table of strings; the header is the first row naming at least half the required columns, so a title
-row above it is skipped.
+which can silently mistake a ragged file for a one-column one. DuckDB skips blank lines, so its row order alone
+would shift the number of every row after one; a file with blank lines between rows (ingest.files notes them)
+has its row numbers counted by Python's csv module instead, blank lines included, as in a workbook.
+
+XLSX is read with openpyxl (read-only) into a table of strings; the header is the first row naming at least half
+the required columns, so a title row above it is skipped.
 """
 
 from __future__ import annotations
@@ -117,8 +120,33 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
             if extra or "parallel" not in str(exc):
                 raise _csv_problem(file.name, exc) from None
     view = f"{table}_rows"
+    numbering = f"{table}_numbers"
+    if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path):
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {view} AS "
+            f"SELECT n.__row, s.* FROM {table} AS s JOIN {numbering} AS n ON n.rowid = s.rowid"
+        )
+        return Staged(view, headers, (view, table, numbering))
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + 1 AS __row, * FROM {table}")
     return Staged(view, headers, (view, table), numbered_by_rowid=True)
+
+
+def _number_rows_with_csv_module(con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path) -> bool:
+    """Store in `numbering` (by rowid) the row number of each row of `table` as Python's csv module counts them,
+    blank lines included (1 = the line after the header). False, storing nothing, when the two readers do not
+    agree on the rows; the rows then keep DuckDB's numbering."""
+    try:
+        with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            numbers = [number for number, record in enumerate(reader, start=1) if record]
+    except csv.Error:
+        return False
+    ((rows,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    if len(numbers) != rows:
+        return False
+    create_table_from_lists(con, numbering, {"__row": ("BIGINT", numbers)})
+    return True
 
 
 # --- XLSX ----------------------------------------------------------------------------------------------------

@@ -471,3 +471,31 @@ def test_two_columns_for_one_contract_column_reject(tmp_path: Path, capsys: pyte
     assert summary["status"] == "rejected" and "'force' and 'Force' are both s136.force" in summary["message"]
     assert "twice.csv" in capsys.readouterr().err
     assert count("raw.s136") == 0
+
+
+def test_blank_lines_count_in_row_numbers_as_in_a_workbook(tmp_path: Path) -> None:
+    """DuckDB skips blank lines; the row numbers an analyst is given must not shift after one."""
+    contract = CONTRACTS["s136"]
+    good = good_rows(contract, 4)
+    lines = [
+        ",".join(header(contract)),
+        ",".join(good[0][c] for c in header(contract)),  # row 1
+        "",  # row 2: blank
+        ",".join(good[1][c] for c in header(contract)).replace(good[1]["detained_at"], "31/02/2024"),  # row 3: bad
+        "",  # row 4: blank
+        # row 5: a quoted cell holding a blank line (one row over three lines; the category's spaces are folded)
+        ",".join(good[2][c] for c in header(contract)).replace(good[2]["outcome"], '"Admitted\n\ninformally"'),
+        ",".join(good[0][c] for c in header(contract)),  # row 6: row 1's key again
+        ",".join(good[3][c] for c in header(contract)),  # row 7
+        "",
+        "",
+    ]
+    path = tmp_path / "s136.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8")
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 0
+    assert (summary["rows_read"], summary["rows_loaded"], summary["rows_quarantined"]) == (5, 3, 2)
+    quarantined = query("SELECT row_number, column_name, reason FROM raw.quarantine ORDER BY row_number")
+    assert [(n, column) for n, column, _ in quarantined] == [(3, "detained_at"), (6, "detention_id")]
+    assert quarantined[1][2].endswith("(first at row 1)")
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (5,), (7,)]

@@ -35,3 +35,21 @@ def test_encoding_is_found_across_chunk_boundaries(data: bytes, encoding: str, t
     assert found.encoding == encoding
     assert found.sha256 == hashlib.sha256(data).hexdigest()
     assert found.size == len(data)
+
+
+@pytest.mark.parametrize(
+    ("data", "blank_lines"),
+    [
+        (b"a,b\n1,x\n2,y\n", False),
+        (b"a,b\n1,x\n2,y\n\n\r\n  \n", False),  # blank lines only at the end change no row number
+        (b"a,b\n1,x\n\n2,y\n", True),
+        (b"a,b\r\n1,x\r\n\r\n2,y\r\n", True),
+        # the blank line split across the chunk boundary, both ways
+        (b"a" * (files.CHUNK - 1) + b"\n" + b"\n2,y\n", True),
+        (b"a" * (files.CHUNK - 2) + b"\n\r" + b"\n2,y\n", True),
+        (b"a" * (files.CHUNK - 1) + b"\n" + b"2,y\n", False),
+    ],
+    ids=["none", "only-at-the-end", "lf", "crlf", "split-lf", "split-crlf", "newline-at-boundary"],
+)
+def test_blank_lines_before_more_rows_are_noted(data: bytes, blank_lines: bool, tmp_path: Path) -> None:
+    assert files.inspect(_write(tmp_path / "f.csv", data)).blank_lines is blank_lines
