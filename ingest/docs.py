@@ -144,7 +144,8 @@ def render_markdown() -> str:
         "- Blank cells are NULL. A row breaking a rule goes to `raw.quarantine` with its row number, column and "
         "reason (the first failing check, in column order), and to "
         "`$CONCORDAT_HOME/quarantine/<source>-<file>-<sha8>.csv` for the sender. Every row read is loaded, "
-        "quarantined or (`nhs_mha` only) skipped as out of scope.",
+        "quarantined or (`nhs_mha` only) skipped as out of scope. Row numbers (in quarantine and as "
+        "`source_row_number`) count from the first row after the header, blank rows included, in CSV and XLSX alike.",
         "- A key repeated within one file: the first row is loaded, later ones are quarantined.",
         "- The same file (same sha256) again for the same source loads nothing (`duplicate`). A different file "
         "with keys already loaded replaces those rows (a corrected re-issue: last file wins; `raw.ingest_log` keeps "
