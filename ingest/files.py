@@ -14,6 +14,7 @@ import hashlib
 import os
 import re
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -85,25 +86,30 @@ def inspect(path: Path) -> InputFile:
     utf8 = True
     size = 0
     first = b""
-    try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(CHUNK):
-                if not first:
-                    first = chunk[:4]
-                size += len(chunk)
-                digest.update(chunk)
-                blank_lines.feed(chunk)
-                if utf8 and not _ascii_between_characters(chunk, decoder):
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        utf8 = False
-        if utf8:
-            decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        utf8 = False
-    except OSError as exc:
-        raise UserInputError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    # hashlib releases the GIL, so each chunk is hashed on a second thread while this one checks it
+    with ThreadPoolExecutor(max_workers=1) as hashing:
+        hashed: Future[None] | None = None
+        try:
+            with open(path, "rb") as fh:
+                while chunk := fh.read(CHUNK):
+                    if not first:
+                        first = chunk[:4]
+                    size += len(chunk)
+                    if hashed is not None:
+                        hashed.result()  # in order, and at most two chunks in memory
+                    hashed = hashing.submit(digest.update, chunk)
+                    blank_lines.feed(chunk)
+                    if utf8 and not _ascii_between_characters(chunk, decoder):
+                        try:
+                            decoder.decode(chunk)
+                        except UnicodeDecodeError:
+                            utf8 = False
+            if utf8:
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+        except OSError as exc:
+            raise UserInputError(f"{path.name}: cannot read the file ({exc.strerror})") from None
     if size == 0:
         raise UserInputError(f"{path.name}: the file is empty")
     if first.startswith(_XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
