@@ -36,30 +36,48 @@ INGEST_LOG_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _create(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[tuple[str, str], ...] | list) -> None:
-    """Create `table`, or add the columns a warehouse made by an earlier version lacks (always at the end)."""
-    cols = ",\n    ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
-    con.execute(f"CREATE TABLE IF NOT EXISTS {table} (\n    {cols}\n)")
-    schema, name = table.split(".")
-    present = {
-        column
-        for (column,) in con.execute(
-            "SELECT column_name FROM duckdb_columns() WHERE schema_name = ? AND table_name = ?", [schema, name]
-        ).fetchall()
-    }
-    for column, sql_type in columns:
-        if column not in present:
-            con.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {sql_type}')
+def _columns_sql(columns: tuple[tuple[str, str], ...] | list) -> str:
+    return ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns)
 
 
 def raw_table(contract: Contract) -> str:
     return f"raw.{contract.source}"
 
 
+def raw_tables() -> dict[str, tuple[tuple[str, str], ...] | list]:
+    """Every raw table and its columns, in order."""
+    tables: dict[str, tuple[tuple[str, str], ...] | list] = {
+        raw_table(contract): contract.raw_table_columns() for contract in CONTRACTS.values()
+    }
+    return tables | {"raw.quarantine": QUARANTINE_COLUMNS, "raw.ingest_log": INGEST_LOG_COLUMNS}
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and every raw table (empty) if missing. Safe to call any number of times."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-    for contract in CONTRACTS.values():
-        _create(con, raw_table(contract), contract.raw_table_columns())
-    _create(con, "raw.quarantine", QUARANTINE_COLUMNS)
-    _create(con, "raw.ingest_log", INGEST_LOG_COLUMNS)
+    """Create the raw schema and every raw table (empty) if missing, and add at the end of a table any column a
+    warehouse made by an earlier version lacks. Safe to call any number of times; one transaction, and none at all
+    when nothing is missing."""
+    present: dict[str, set[str]] = {
+        f"raw.{table}": set(columns)
+        for table, columns in con.execute(
+            "SELECT table_name, list(column_name) FROM duckdb_columns() WHERE schema_name = 'raw' GROUP BY ALL"
+        ).fetchall()
+    }
+    missing = {
+        table: [(name, sql_type) for name, sql_type in columns if name not in present.get(table, set())]
+        for table, columns in raw_tables().items()
+    }
+    if not any(missing.values()):
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        for table, columns in missing.items():
+            if table not in present:
+                con.execute(f"CREATE TABLE {table} ({_columns_sql(columns)})")
+                continue
+            for name, sql_type in columns:
+                con.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {sql_type}')
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
