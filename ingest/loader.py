@@ -127,7 +127,7 @@ def _write(
     result: IngestResult,
     file: files.InputFile,
     started: dt.datetime,
-    check: str,
+    key_check: str,
 ) -> None:
     """The one transaction that changes raw.*: replace re-issued keys, load, quarantine, log."""
     table = raw_table(contract)
@@ -159,7 +159,7 @@ def _write(
                 [contract.source, file.name, file.sha256, loaded_at],
             )
         faults.checkpoint("quarantine")
-        _log(con, result, file.name, started, check)
+        _log(con, result, file.name, started, key_check)
         faults.checkpoint("log")
         con.execute("COMMIT")
     except BaseException:
@@ -190,7 +190,7 @@ def _drop_temporaries(con: duckdb.DuckDBPyConnection, plan: Plan | None, staged:
 def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, key: bytes) -> IngestResult:
     """Ingest one file; UserInputError (after logging the rejected attempt) when the file is not acceptable."""
     started, clock = utc_now(), time.perf_counter()
-    check = pseudonymise.key_check(key)
+    key_check = pseudonymise.key_check(key)
     path = Path(given)
     result = IngestResult(source=contract.source, file=given, sha256="", status="rejected")
     staged: Staged | None = None
@@ -202,13 +202,13 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             if _already_loaded(con, contract.source, file.sha256):
                 result.status = "duplicate"
                 result.message = "same file already loaded for this source"
-                _log(con, result, file.name, started, check)
+                _log(con, result, file.name, started, key_check)
                 return result
             staged = _stage(con, contract, file)
             match = match_headers(contract, staged.headers, file.name)
         except UserInputError as exc:
             result.message = str(exc)
-            _log(con, result, path.name, started, check)
+            _log(con, result, path.name, started, key_check)
             raise
         result.extra_columns = [header for _, header in match.extras]
         plan = prepare(con, contract, staged, match, key, CHECKED, BAD_ROWS)
@@ -217,11 +217,11 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             con.execute(plan.bad_sql)
         result.status = "loaded"
         try:
-            _write(con, contract, plan, result, file, started, check)
+            _write(con, contract, plan, result, file, started, key_check)
         except Exception as exc:
             failed = IngestResult(source=contract.source, file=given, sha256=file.sha256, status="failed")
             failed.message = f"{type(exc).__name__}: {exc}"
-            _log(con, failed, file.name, started, check)
+            _log(con, failed, file.name, started, key_check)
             raise
         if result.rows_quarantined:
             result.quarantine_file = str(_export_quarantine(con, contract, plan, file))
