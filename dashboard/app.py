@@ -16,7 +16,7 @@ if str(_ROOT) not in sys.path:  # `streamlit run dashboard/app.py` puts only das
     sys.path.insert(0, str(_ROOT))
 
 from dashboard import context, formatting, queries, settings  # noqa: E402
-from dashboard.disclosure import Disclosure  # noqa: E402
+from dashboard.disclosure import INTERNAL_NOTICE, Disclosure  # noqa: E402
 from dashboard.site import PAGES, PAGES_DIR  # noqa: E402
 
 # The tab icon is a file served by the app itself: a `:material/...:` page icon makes every browser fetch it from
@@ -58,4 +58,6 @@ page = st.navigation(
         for i, (file, title, url, icon) in enumerate(PAGES)
     ]
 )
+if config.internal:
+    st.warning(INTERNAL_NOTICE)
 page.run()

@@ -8,13 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, data, export, report
+from dashboard import charts, context, data, export, report
 from dashboard.charts import Chart
 from dashboard.data import Context, Table, Tile, kpi_table
+from dashboard.disclosure import INTERNAL_MARK
 from dashboard.formatting import ASSURANCE_WORDS, VARIATION_WORDS, humanise
 from dashboard.shapes import Marker, Provenance
+
+#: The internal view's mark under chart titles: dark red, 7:1 contrast on white.
+INTERNAL_COLOUR = "#a4262c"
 
 #: Making Data Count icons as coloured Material icons, beside their words (``formatting``). Keys are the values
 #: of marts.spc_summary. (Material icons ship with Streamlit; emoji need fonts a server or kiosk may not have.)
@@ -85,7 +90,14 @@ def no_figures(ctx: Context, title: str, provenance: Provenance) -> None:
 
 
 def chart(item: Chart, key: str) -> None:
-    st.plotly_chart(item.figure, width="stretch", key=key, config={"displaylogo": False})
+    figure, config = item.figure, {"displaylogo": False}
+    if context.current().disclosure.internal:  # the mark goes wherever the chart goes, a saved PNG included
+        figure = go.Figure(figure).update_layout(
+            title_subtitle={"text": INTERNAL_MARK, "font": {"color": INTERNAL_COLOUR}},
+            margin_t=(figure.layout.margin.t or 50) + 25,
+        )
+        config["toImageButtonOptions"] = {"filename": f"concordat_{key}_internal"}
+    st.plotly_chart(figure, width="stretch", key=key, config=config)
     st.caption(item.caption)
 
 
@@ -137,7 +149,7 @@ def table(item: Table, key: str) -> None:
     st.download_button(
         "Download CSV",
         data=export.to_csv(item.frame, item.hidden),
-        file_name=item.filename,
+        file_name=context.current().disclosure.file_name(item.filename),
         mime="text/csv",
         key=f"{key}-csv",
         on_click="ignore",

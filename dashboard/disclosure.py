@@ -2,7 +2,8 @@
 
 The warehouse flags each KPI value (``is_suppressed``); this module applies the same rules to what the dashboard
 shows and exports, so a figure is hidden the same way on screen, in a chart and in a CSV. ``--internal`` views
-(``Disclosure.internal``) show everything.
+(``Disclosure.internal``) show everything, and say so wherever a figure can leave the screen: a notice on every
+page, a line under every chart title (so a saved PNG carries it) and `_internal` in every CSV's file name.
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 SUPPRESSED_LABEL = "<5"
+#: The internal view's notice, at the top of every page.
+INTERNAL_NOTICE = (
+    "**Internal view: small numbers are shown.** Not for publication: share these figures, charts and downloads "
+    "only with people allowed to see record-level data. The published view (`concordat dashboard` without "
+    "`--internal`) hides them."
+)
+#: The line under every chart title in the internal view.
+INTERNAL_MARK = "Internal view: small numbers shown, not for publication"
 #: How a cell hidden by secondary suppression is shown: it is not itself small, so `<5` would be untrue.
 SECONDARY_LABEL = "suppressed"
 
@@ -25,6 +34,13 @@ class Disclosure:
     @property
     def label(self) -> str:
         return f"<{self.threshold}"
+
+    def file_name(self, name: str) -> str:
+        """A download's file name, marked `_internal` in the internal view."""
+        if not self.internal:
+            return name
+        stem, dot, extension = name.rpartition(".")
+        return f"{stem}_internal.{extension}" if dot else f"{name}_internal"
 
     def is_small(self, count: float | None) -> bool:
         """A count from 1 to threshold - 1 (zero is shown)."""

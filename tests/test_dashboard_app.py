@@ -6,16 +6,19 @@ user reads (tiles, tables) are compared with `marts.kpi_values` read straight fr
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import settings
 from dashboard.data import HEADLINES
+from dashboard.disclosure import INTERNAL_MARK
 from dashboard.site import PAGES, section_key
 
 pytestmark = pytest.mark.slow
@@ -160,6 +163,37 @@ def test_small_counts_show_as_lt5_unless_internal(serving: Path) -> None:
     assert published[name] == "<5"
     internal = {m.label: m.value for m in _open({"area": area, "fy": year}, internal=True).metric}
     assert internal[name] == f"{value:,.0f}"
+
+
+@pytest.mark.parametrize("internal", [False, True], ids=["published", "internal"])
+def test_the_internal_view_is_marked_wherever_a_figure_can_leave_the_screen(
+    serving: Path, internal: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notice on every page, a line under every chart title (a saved PNG carries it), `_internal` in CSV names."""
+    file_names: list[str] = []
+    download_button = st.download_button
+
+    def recording(*args: object, **kwargs: object) -> object:
+        file_names.append(str(kwargs["file_name"]))
+        return download_button(*args, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    charts = 0
+    for page in ("s136.py", "data_quality.py"):
+        at = _open({"area": NATIONAL}, page=page, internal=internal)
+        _assert_clean(at, page)
+        assert [w.value.startswith("**Internal view") for w in at.warning] == ([True] if internal else [])
+        for element in at.get("plotly_chart"):
+            charts += 1
+            title = json.loads(element.proto.spec)["layout"]["title"]
+            image = json.loads(element.proto.config).get("toImageButtonOptions", {})
+            assert (title.get("subtitle", {}).get("text") == INTERNAL_MARK) is internal, title
+            assert str(image.get("filename", "")).endswith("_internal") is internal
+    csvs = [name for name in file_names if name.endswith(".csv")]
+    assert csvs and charts >= 3
+    assert all(name.endswith("_internal.csv") is internal for name in csvs), csvs
+    # the board report is the published view in both, so it is never marked
+    assert [name for name in file_names if name.endswith(".html") and "_internal" not in name]
 
 
 def test_compare_forces_lists_every_force_with_a_rate(serving: Path, latest_year: str) -> None:
