@@ -1,6 +1,8 @@
-"""Opening Concordat's DuckDB files. A DuckDB file has one writer at a time, and a reader cannot open it while a
-writer holds it: when another process holds the file, the command stops with one line naming the file and that
-process (exit 2), instead of DuckDB's error and a traceback.
+"""Opening Concordat's DuckDB files, and asking one what it holds.
+
+A DuckDB file has one writer at a time, and a reader cannot open it while a writer holds it: when another process
+holds the file, the command stops with one line naming the file and that process (exit 2), instead of DuckDB's
+error and a traceback.
 """
 
 from __future__ import annotations
@@ -31,3 +33,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
                 "still running?); run this again when it has finished"
             ) from None
         raise UserInputError(f"cannot open {path}: {text.splitlines()[0]}") from None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    (count,) = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    return count > 0

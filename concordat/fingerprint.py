@@ -12,17 +12,12 @@ import json
 
 import duckdb
 
-
-def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    (n,) = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]
-    ).fetchone()
-    return n > 0
+from concordat.database import table_exists
 
 
 def _latest(con: duckdb.DuckDBPyConnection, table: str, columns: str, order: str) -> list[object] | None:
     schema, name = table.split(".")
-    if not _exists(con, schema, name):
+    if not table_exists(con, schema, name):
         return None
     (count,) = con.execute(f"select count(*) from {table}").fetchone()
     row = con.execute(f"select {columns} from {table} order by {order} limit 1").fetchone()

@@ -63,10 +63,7 @@ def own_files(demo_dir: Path) -> list[str]:
         if not warehouse.is_file():
             continue
         with database.connect(warehouse, read_only=True) as con:
-            (logged,) = con.execute(
-                "select count(*) from duckdb_tables() where schema_name = 'raw' and table_name = 'ingest_log'"
-            ).fetchone()
-            if logged:
+            if database.table_exists(con, "raw", "ingest_log"):
                 loaded = con.execute("select distinct file, sha256 from raw.ingest_log where status = 'loaded'")
                 own |= {file for file, sha256 in loaded.fetchall() if sha256 not in known}
     return sorted(own)

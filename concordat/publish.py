@@ -35,10 +35,7 @@ class Validation:
 
 
 def latest_validation(con: duckdb.DuckDBPyConnection) -> Validation | None:
-    (exists,) = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'marts' and table_name = 'dq_runs'"
-    ).fetchone()
-    if not exists:
+    if not database.table_exists(con, "marts", "dq_runs"):
         return None
     row = con.execute(
         "select run_id, finished_at, success, fingerprint, critical_failed from marts.dq_runs "
