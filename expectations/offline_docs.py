@@ -186,9 +186,8 @@ def make_readable_offline(site: Path, store: Path) -> None:
     `store` is GX's validation results store (``uncommitted/validations``), laid out like ``site/validations``."""
     for page in site.rglob("*.html"):
         text = _named_result_icons(_local_logo(site, page, page.read_text(encoding="utf-8")))
-        text = _insert_after(r"<head[^>]*>", text, _CSS)
-        if _GX_FILTER in text:
-            text = _insert_after(r"<head[^>]*>", text, _FILTER_WITHOUT_JQUERY)
+        head = _CSS + ("\n" + _FILTER_WITHOUT_JQUERY if _GX_FILTER in text else "")
+        text = _insert_after(r"<head[^>]*>", text, head)
         if page == site / "index.html":
             text = _insert_after(r"<body[^>]*>", text, _index_section(site, store))
         page.write_text(text, encoding="utf-8")
