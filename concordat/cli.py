@@ -84,9 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("status", help="what is loaded: files, periods, freshness, last validation")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("run", help="demo -> ingest -> build -> validate -> publish -> dashboard")
-    p.add_argument("--scale", type=scale_arg, default="small", help="small | national | N")
-    p.add_argument("--seed", type=int, default=136)
+    p = sub.add_parser(
+        "run",
+        help="demo -> ingest -> build -> validate -> publish -> dashboard; "
+        "where you have loaded files of your own: build -> validate -> publish -> dashboard on those",
+    )
+    p.add_argument("--scale", type=scale_arg, default=None, help="demo size: small (default) | national | N")
+    p.add_argument("--seed", type=int, default=None, help="demo random seed (default 136)")
     p.add_argument("--no-serve", action="store_true", help="stop after publishing; do not start the dashboard")
     p.add_argument("--port", type=int, default=8501)
     return parser

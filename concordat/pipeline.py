@@ -1,8 +1,10 @@
-"""`concordat run`: demo -> ingest -> build -> validate -> publish -> dashboard, on built-in demo data.
+"""`concordat run`: demo -> ingest -> build -> validate -> publish -> dashboard, on built-in demo data; or, in a
+CONCORDAT_HOME where the user has loaded files of their own, build -> validate -> publish -> dashboard on those.
 
 Each step calls the same command a user would run by hand. A step whose layer does not exist yet is skipped
-and said so; a step that fails stops the run with its own exit code. The run starts from a fresh warehouse, so
-it refuses a CONCORDAT_HOME that holds files of the user's own (anything loaded that is not the demo's).
+and said so; a step that fails stops the run with its own exit code. A demo run starts from a fresh warehouse,
+so it never runs where it would replace the user's own data; a home mixing the demo's files with the user's
+own is refused (its figures would be neither).
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ from concordat.errors import LayerNotAvailable, UserInputError
 
 #: Published national figures shipped with the project (the ho_s136 contract format).
 HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
+#: The demo `concordat run` makes unless told otherwise (--scale, --seed).
+DEMO_SCALE = "small"
+DEMO_SEED = 136
 #: Demo files in ingest order: (source, file name). Files that are absent are skipped.
 DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("s136", "s136.csv"),
@@ -53,31 +58,94 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def own_files(demo_dir: Path) -> list[str]:
-    """Files loaded into this home's warehouses (build and serving) that are neither the demo files in `demo_dir`
-    nor the shipped reference: the user's own data, which `concordat run` would replace with the demo."""
-    shipped = (*(demo_dir / name for _, name in DEMO_FILES), HO_S136_REFERENCE)
-    known = {_sha256(path) for path in shipped if path.is_file()}
-    own: set[str] = set()
-    for warehouse in (paths.build_warehouse(), paths.serving_warehouse()):
-        if not warehouse.is_file():
-            continue
-        with database.connect(warehouse, read_only=True) as con:
-            if database.table_exists(con, "raw", "ingest_log"):
-                loaded = con.execute("select distinct file, sha256 from raw.ingest_log where status = 'loaded'")
-                own |= {file for file, sha256 in loaded.fetchall() if sha256 not in known}
-    return sorted(own)
+def _loaded(warehouse: Path) -> dict[str, str]:
+    """sha256 -> file name of every file loaded into `warehouse` (nothing when there is no such file)."""
+    if not warehouse.is_file():
+        return {}
+    with database.connect(warehouse, read_only=True) as con:
+        if not database.table_exists(con, "raw", "ingest_log"):
+            return {}
+        rows = con.execute("select distinct sha256, file from raw.ingest_log where status = 'loaded'").fetchall()
+    return dict(rows)
 
 
-def _refuse_own_data(home: Path, demo_dir: Path) -> None:
-    own = own_files(demo_dir)
+def _demo_hashes(demo_dir: Path) -> set[str]:
+    return {_sha256(demo_dir / name) for _, name in DEMO_FILES if (demo_dir / name).is_file()}
+
+
+def own_files(demo_dir: Path, warehouse: Path) -> list[str]:
+    """Files loaded into `warehouse` that are neither the demo files in `demo_dir` nor the shipped reference:
+    the user's own data."""
+    known = _demo_hashes(demo_dir) | ({_sha256(HO_S136_REFERENCE)} if HO_S136_REFERENCE.is_file() else set())
+    return sorted({file for sha256, file in _loaded(warehouse).items() if sha256 not in known})
+
+
+def _listed(files: list[str]) -> str:
+    return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+
+
+def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
+    """True to run on the files the user has loaded, False to run the demo; UserInputError when neither is safe."""
+    build = paths.build_warehouse()
+    own = own_files(demo_dir, build)
     if own:
-        shown = ", ".join(own[:3]) + (f" and {len(own) - 3} more" if len(own) > 3 else "")
+        demo = sorted({file for sha256, file in _loaded(build).items() if sha256 in _demo_hashes(demo_dir)})
+        if demo:
+            raise UserInputError(
+                f"{build} holds demo files ({_listed(demo)}) and files of your own ({_listed(own)}): its figures "
+                "would be neither; load your files into a new CONCORDAT_HOME"
+            )
+        if args.scale is not None or args.seed is not None:
+            raise UserInputError(
+                f"--scale and --seed make demo data, but {home} holds files of your own ({_listed(own)}); "
+                "run without them to build your data, or run the demo in another folder "
+                "(CONCORDAT_HOME=concordat-demo concordat run)"
+            )
+        return True
+    served = own_files(demo_dir, paths.serving_warehouse())
+    if served:
         raise UserInputError(
-            f"{home} holds data of your own ({shown}), which `concordat run` would replace with demo data; "
-            "run the demo in another folder (CONCORDAT_HOME=concordat-demo concordat run), or, if they are only an "
-            f"earlier demo's, delete {paths.build_warehouse().name} and {paths.serving_warehouse().name} in {home}"
+            f"{paths.serving_warehouse()} serves data of your own ({_listed(served)}), which a demo run would "
+            "replace; run the demo in another folder (CONCORDAT_HOME=concordat-demo concordat run)"
         )
+    return False
+
+
+class _Steps:
+    """Runs CLI commands in-process, noting which ran and which were skipped (their layer does not exist yet)."""
+
+    def __init__(self) -> None:
+        self.ran: list[str] = []
+        self.skipped: list[str] = []
+
+    def attempt(self, name: str, command: str, **kwargs: object) -> int:
+        try:
+            code = _step(command, **kwargs)
+        except LayerNotAvailable as exc:
+            self.skipped.append(f"{name} ({exc})")
+            _say(f"skipped {name}: {exc}")
+            return 0
+        self.ran.append(name)
+        return code
+
+
+def _demo(steps: _Steps, demo_dir: Path, args: argparse.Namespace) -> int:
+    """A fresh demo, generated and ingested: the warehouse is rebuilt from the files, so the run is repeatable."""
+    for stale in (paths.build_warehouse(), demo_dir):
+        if stale.is_dir():
+            shutil.rmtree(stale)
+        elif stale.exists():
+            stale.unlink()
+    scale, seed = args.scale or DEMO_SCALE, DEMO_SEED if args.seed is None else args.seed
+    kwargs = dict(out=str(demo_dir), scale=scale, seed=seed, start_year=None, end_year=None, bad_row_share=0.005)
+    code = steps.attempt("demo data", "demo", **kwargs)
+    if code != 0:
+        return code
+    for source, path in _ingest_inputs(demo_dir):
+        code = steps.attempt(f"ingest {source}", "ingest", source=source, paths=[str(path)], json=False)
+        if code != 0 or (steps.skipped and steps.skipped[-1].startswith("ingest")):
+            return code
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
@@ -87,67 +155,34 @@ def run(args: argparse.Namespace) -> int:
         check_port(args.port)
     home = paths.home()
     demo_dir = home / "demo"
-    _refuse_own_data(home, demo_dir)
-    ran: list[str] = []
-    skipped: list[str] = []
-
-    def attempt(name: str, command: str, **kwargs: object) -> int:
-        try:
-            code = _step(command, **kwargs)
-        except LayerNotAvailable as exc:
-            skipped.append(f"{name} ({exc})")
-            _say(f"skipped {name}: {exc}")
-            return 0
-        ran.append(name)
-        return code
-
+    own_data = uses_own_data(args, home, demo_dir)
+    steps = _Steps()
     _say(f"working folder: {home}")
-    # A fresh demo: the warehouse is rebuilt from the files, so the run is repeatable.
-    for stale in (paths.build_warehouse(), demo_dir):
-        if stale.is_dir():
-            shutil.rmtree(stale)
-        elif stale.exists():
-            stale.unlink()
-
-    steps: list[tuple[str, str, dict[str, object]]] = [
-        (
-            "demo data",
-            "demo",
-            dict(
-                out=str(demo_dir), scale=args.scale, seed=args.seed, start_year=None, end_year=None, bad_row_share=0.005
-            ),
-        ),
-    ]
-    for name, command, kwargs in steps:
-        code = attempt(name, command, **kwargs)
+    if own_data:
+        _say(f"building the files you have loaded into {paths.build_warehouse()} (no demo data)")
+    else:
+        code = _demo(steps, demo_dir, args)
         if code != 0:
             return code
-
-    for source, path in _ingest_inputs(demo_dir):
-        code = attempt(f"ingest {source}", "ingest", source=source, paths=[str(path)], json=False)
-        if code != 0:
-            return code
-        if skipped and skipped[-1].startswith("ingest"):
-            break
 
     for name, command, kwargs in (
         ("build", "build", dict(full_refresh=False)),
         ("validate", "validate", dict(json=False)),
         ("publish", "publish", {}),
     ):
-        code = attempt(name, command, **kwargs)
+        code = steps.attempt(name, command, **kwargs)
         if code != 0:
             _say(f"{name} failed (exit {code}); stopping before the dashboard")
             return code
 
-    _say("ran: " + (", ".join(ran) or "nothing"))
-    if skipped:
-        _say("skipped: " + "; ".join(skipped))
+    _say("ran: " + (", ".join(steps.ran) or "nothing"))
+    if steps.skipped:
+        _say("skipped: " + "; ".join(steps.skipped))
     if args.no_serve:
         _say(f"done; serving file: {paths.serving_warehouse()}")
         return 0
-    code = attempt("dashboard", "dashboard", port=args.port, internal=False)
-    if skipped and skipped[-1].startswith("dashboard"):
+    code = steps.attempt("dashboard", "dashboard", port=args.port, internal=False)
+    if steps.skipped and steps.skipped[-1].startswith("dashboard"):
         _say("nothing to serve yet: the dashboard layer is not built")
     sys.stdout.flush()
     return code
