@@ -73,11 +73,19 @@ def _demo_hashes(demo_dir: Path) -> set[str]:
     return {_sha256(demo_dir / name) for _, name in DEMO_FILES if (demo_dir / name).is_file()}
 
 
+def _reference_hashes() -> set[str]:
+    return {_sha256(HO_S136_REFERENCE)} if HO_S136_REFERENCE.is_file() else set()
+
+
+def _files(loaded: dict[str, str], hashes: set[str], among: bool) -> list[str]:
+    """The names of the `loaded` files whose sha256 is (`among`) or is not among `hashes`."""
+    return sorted({file for sha256, file in loaded.items() if (sha256 in hashes) == among})
+
+
 def own_files(demo_dir: Path, warehouse: Path) -> list[str]:
     """Files loaded into `warehouse` that are neither the demo files in `demo_dir` nor the shipped reference:
     the user's own data."""
-    known = _demo_hashes(demo_dir) | ({_sha256(HO_S136_REFERENCE)} if HO_S136_REFERENCE.is_file() else set())
-    return sorted({file for sha256, file in _loaded(warehouse).items() if sha256 not in known})
+    return _files(_loaded(warehouse), _demo_hashes(demo_dir) | _reference_hashes(), among=False)
 
 
 def _listed(files: list[str]) -> str:
@@ -86,10 +94,12 @@ def _listed(files: list[str]) -> str:
 
 def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
     """True to run on the files the user has loaded, False to run the demo; UserInputError when neither is safe."""
-    build = paths.build_warehouse()
-    own = own_files(demo_dir, build)
+    demo_hashes = _demo_hashes(demo_dir)
+    known = demo_hashes | _reference_hashes()
+    build, built = paths.build_warehouse(), _loaded(paths.build_warehouse())
+    own = _files(built, known, among=False)
     if own:
-        demo = sorted({file for sha256, file in _loaded(build).items() if sha256 in _demo_hashes(demo_dir)})
+        demo = _files(built, demo_hashes, among=True)
         if demo:
             raise UserInputError(
                 f"{build} holds demo files ({_listed(demo)}) and files of your own ({_listed(own)}): its figures "
@@ -102,7 +112,7 @@ def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
                 "(CONCORDAT_HOME=concordat-demo concordat run)"
             )
         return True
-    served = own_files(demo_dir, paths.serving_warehouse())
+    served = _files(_loaded(paths.serving_warehouse()), known, among=False)
     if served:
         raise UserInputError(
             f"{paths.serving_warehouse()} serves data of your own ({_listed(served)}), which a demo run would "
