@@ -77,17 +77,6 @@ def _reference_hashes() -> set[str]:
     return {_sha256(HO_S136_REFERENCE)} if HO_S136_REFERENCE.is_file() else set()
 
 
-def _files(loaded: dict[str, str], hashes: set[str], among: bool) -> list[str]:
-    """The names of the `loaded` files whose sha256 is (`among`) or is not among `hashes`."""
-    return sorted({file for sha256, file in loaded.items() if (sha256 in hashes) == among})
-
-
-def own_files(demo_dir: Path, warehouse: Path) -> list[str]:
-    """Files loaded into `warehouse` that are neither the demo files in `demo_dir` nor the shipped reference:
-    the user's own data."""
-    return _files(_loaded(warehouse), _demo_hashes(demo_dir) | _reference_hashes(), among=False)
-
-
 def _listed(files: list[str]) -> str:
     return ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
 
@@ -97,9 +86,9 @@ def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
     demo_hashes = _demo_hashes(demo_dir)
     known = demo_hashes | _reference_hashes()
     build, built = paths.build_warehouse(), _loaded(paths.build_warehouse())
-    own = _files(built, known, among=False)
+    own = sorted({file for sha256, file in built.items() if sha256 not in known})
     if own:
-        demo = _files(built, demo_hashes, among=True)
+        demo = sorted({file for sha256, file in built.items() if sha256 in demo_hashes})
         if demo:
             raise UserInputError(
                 f"{build} holds demo files ({_listed(demo)}) and files of your own ({_listed(own)}): its figures "
@@ -112,7 +101,7 @@ def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
                 "(CONCORDAT_HOME=concordat-demo concordat run)"
             )
         return True
-    served = _files(_loaded(paths.serving_warehouse()), known, among=False)
+    served = sorted({file for sha256, file in _loaded(paths.serving_warehouse()).items() if sha256 not in known})
     if served:
         raise UserInputError(
             f"{paths.serving_warehouse()} serves data of your own ({_listed(served)}), which a demo run would "
