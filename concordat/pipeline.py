@@ -20,9 +20,6 @@ from concordat.errors import LayerNotAvailable, UserInputError
 
 #: Published national figures shipped with the project (the ho_s136 contract format).
 HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
-#: The demo `concordat run` makes unless told otherwise (--scale, --seed).
-DEMO_SCALE = "small"
-DEMO_SEED = 136
 #: Demo files in ingest order: (source, file name). Files that are absent are skipped.
 DEMO_FILES: tuple[tuple[str, str], ...] = (
     ("s136", "s136.csv"),
@@ -135,8 +132,9 @@ def _demo(steps: _Steps, demo_dir: Path, args: argparse.Namespace) -> int:
             shutil.rmtree(stale)
         elif stale.exists():
             stale.unlink()
-    scale, seed = args.scale or DEMO_SCALE, DEMO_SEED if args.seed is None else args.seed
-    kwargs = dict(out=str(demo_dir), scale=scale, seed=seed, start_year=None, end_year=None, bad_row_share=0.005)
+    kwargs = dict(
+        out=str(demo_dir), scale=args.scale, seed=args.seed, start_year=None, end_year=None, bad_row_share=0.005
+    )  # scale and seed None: the demo's defaults
     code = steps.attempt("demo data", "demo", **kwargs)
     if code != 0:
         return code

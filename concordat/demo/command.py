@@ -41,8 +41,8 @@ def options_from_args(args: argparse.Namespace) -> Options:
     check_out(out)
     return Options(
         out=out,
-        scale=str(getattr(args, "scale", "small")),
-        seed=int(getattr(args, "seed", 136)),
+        scale=str(getattr(args, "scale", None) or Options.scale),  # None: the default (`concordat run` passes it on)
+        seed=Options.seed if getattr(args, "seed", None) is None else int(args.seed),
         start_year=getattr(args, "start_year", None),
         end_year=getattr(args, "end_year", None),
         bad_row_share=share,
