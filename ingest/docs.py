@@ -123,7 +123,8 @@ def render_markdown() -> str:
         "",
         "## Rules for every source",
         "",
-        "- Files: CSV (comma separated, double-quoted fields; UTF-8, UTF-8 with BOM or Windows-1252) or XLSX (first "
+        "- Files: CSV (double-quoted fields; comma separated, or, where the header line has no comma, semicolon, tab "
+        "or pipe separated; UTF-8, UTF-8 with BOM or Windows-1252) or XLSX (first "
         f"sheet; the header is the first of the top {MAX_HEADER_SEARCH_ROWS} rows naming at least half the required "
         "columns, so title rows above it are skipped; Excel dates are read as dates).",
         "- Headers: compared after trimming, lower-casing and folding spaces, hyphens, dots and slashes to `_`. "

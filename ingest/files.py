@@ -23,6 +23,7 @@ from concordat.errors import UserInputError
 
 CHUNK = 1 << 20
 _XLSX_MAGIC = b"PK\x03\x04"
+_GZIP_MAGIC = b"\x1f\x8b"
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BLANK_LINE = re.compile(rb"\n\r?\n")
 
@@ -112,6 +113,10 @@ def inspect(path: Path) -> InputFile:
             raise UserInputError(f"{path.name}: cannot read the file ({exc.strerror})") from None
     if size == 0:
         raise UserInputError(f"{path.name}: the file is empty")
+    if first.startswith(_GZIP_MAGIC):
+        raise UserInputError(f"{path.name}: a gzip-compressed file; decompress it and load the file inside")
+    if suffix == ".zip":
+        raise UserInputError(f"{path.name}: a zip archive; extract it and load the CSV or XLSX files inside")
     if first.startswith(_XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
         if not first.startswith(_XLSX_MAGIC):
             raise UserInputError(f"{path.name}: not a valid .xlsx workbook")

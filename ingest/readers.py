@@ -4,8 +4,9 @@ Every reader produces the same thing, a `Staged` table: VARCHAR columns `c0..cN`
 of each, and a view adding `__row`, the 1-based data row number an analyst can find in the file. Typing,
 category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
 
-CSV is read by DuckDB's parallel reader with an explicit dialect (comma, double quotes) rather than sniffing,
-which can silently mistake a ragged file for a one-column one. DuckDB skips blank lines, so its row order alone
+CSV is read by DuckDB's parallel reader with an explicit dialect (double quotes; the separator found in the header
+line, a comma unless it has none) rather than sniffing, which can silently mistake a ragged file for a
+one-column one. DuckDB skips blank lines, so its row order alone
 would shift the number of every row after one; a file with blank lines between rows (ingest.files notes them)
 has its row numbers counted by Python's csv module instead, blank lines included, as in a workbook.
 
@@ -77,10 +78,26 @@ def _blank_headers_named(headers: list[str]) -> tuple[str, ...]:
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
-def _csv_header(path: Path, name: str) -> list[str]:
+#: Field separators, by name: a comma, or, in a header line without one, the most frequent of the others
+#: (Excel saves "CSV" with semicolons where the decimal mark is a comma; case systems export tab- or
+#: pipe-separated text).
+SEPARATORS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+
+
+def _separator(header_line: str) -> str:
+    if "," in header_line:
+        return ","
+    found = max(SEPARATORS, key=header_line.count)
+    return found if found in header_line else ","
+
+
+def _csv_header(path: Path, name: str) -> tuple[list[str], str]:
+    """The header cells and the file's field separator."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
+        first = fh.readline()
+        separator = _separator(first)
         try:
-            return next(csv.reader(fh))
+            return next(csv.reader(itertools.chain([first], fh), delimiter=separator)), separator
         except StopIteration:
             raise UserInputError(f"{name}: the file is empty") from None
         except csv.Error as exc:
@@ -91,26 +108,44 @@ _LINE = re.compile(r"CSV Error on Line: (\d+)")
 _FIELDS = re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)")
 
 
-def _csv_problem(name: str, exc: duckdb.Error) -> UserInputError:
+def _line_in_editor(utf8_path: Path, separator: str, line: int) -> int:
+    """The line an editor shows for DuckDB's error line `line`, which does not count the line breaks inside
+    quoted cells: where the `line`-th record (header and blank lines included) starts. Read again with
+    Python's csv module, on the error path only."""
+    start = 1
+    try:
+        with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter=separator)
+            for number, _ in enumerate(reader, start=1):
+                if number == line:
+                    return start
+                start = reader.line_num + 1
+    except csv.Error:
+        pass
+    return line
+
+
+def _csv_problem(name: str, exc: duckdb.Error, utf8_path: Path, separator: str) -> UserInputError:
     text = str(exc)
     line, fields = _LINE.search(text), _FIELDS.search(text)
-    if line and fields:
+    where = _line_in_editor(utf8_path, separator, int(line[1])) if line else None
+    if where and fields:
         return UserInputError(
-            f"{name}: line {line[1]} has {fields[2]} fields but the header has {fields[1]}; "
-            "check for an unquoted comma in that line"
+            f"{name}: line {where} has {fields[2]} fields but the header has {fields[1]}; "
+            f"check for an unquoted {SEPARATORS[separator]} in that line"
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
-    where = f" (line {line[1]})" if line else ""
-    return UserInputError(f"{name}: not a readable CSV file{where}: {first}")
+    return UserInputError(f"{name}: not a readable CSV file{f' (line {where})' if where else ''}: {first}")
 
 
 def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, table: str) -> Staged:
     """Read a UTF-8 CSV (BOM or not) into `table`; short rows are padded with NULLs, long rows reject the file."""
-    headers = _blank_headers_named(_csv_header(utf8_path, file.name))
+    cells, separator = _csv_header(utf8_path, file.name)
+    headers = _blank_headers_named(cells)
     columns = "{" + ", ".join(f"'{Staged.column(i)}': 'VARCHAR'" for i in range(len(headers))) + "}"
     base = (
         f"read_csv({_sql_string(str(utf8_path))}, auto_detect = false, header = true, columns = {columns}, "
-        "delim = ',', quote = '\"', escape = '\"', null_padding = true"
+        f"delim = {_sql_string(separator)}, quote = '\"', escape = '\"', null_padding = true"
     )
     for extra in ("", ", parallel = false"):  # DuckDB's parallel reader cannot pad rows with quoted newlines
         try:
@@ -118,10 +153,10 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
             break
         except duckdb.Error as exc:
             if extra or "parallel" not in str(exc):
-                raise _csv_problem(file.name, exc) from None
+                raise _csv_problem(file.name, exc, utf8_path, separator) from None
     view = f"{table}_rows"
     numbering = f"{table}_numbers"
-    if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path):
+    if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path, separator):
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS "
             f"SELECT n.__row, s.* FROM {table} AS s JOIN {numbering} AS n ON n.rowid = s.rowid"
@@ -131,13 +166,15 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
     return Staged(view, headers, (view, table), numbered_by_rowid=True)
 
 
-def _number_rows_with_csv_module(con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path) -> bool:
+def _number_rows_with_csv_module(
+    con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path, separator: str
+) -> bool:
     """Store in `numbering` (by rowid) the row number of each row of `table` as Python's csv module counts them,
     blank lines included (1 = the line after the header). False, storing nothing, when the two readers do not
     agree on the rows; the rows then keep DuckDB's numbering."""
     try:
         with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, delimiter=separator)
             next(reader, None)
             numbers = [number for number, record in enumerate(reader, start=1) if record]
     except csv.Error:
@@ -190,9 +227,11 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
     """Read the first sheet of a workbook into `table`, skipping any title rows above the header."""
     from openpyxl import load_workbook
 
+    handle = open(file.path, "rb")  # noqa: SIM115 - a file, not its name: openpyxl refuses a name not ending .xlsx
     try:
-        workbook = load_workbook(file.path, read_only=True, data_only=True)
+        workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        handle.close()
         raise UserInputError(f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
         sheet = workbook.worksheets[0]
@@ -235,6 +274,7 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
             numbers.append(offset)
     finally:
         workbook.close()
+        handle.close()
     columns: dict[str, tuple[str, list[object]]] = {"__row": ("BIGINT", list(numbers))}
     columns |= {Staged.column(i): ("VARCHAR", list(col)) for i, col in enumerate(values)}
     create_table_from_lists(con, table, columns)

@@ -499,3 +499,66 @@ def test_blank_lines_count_in_row_numbers_as_in_a_workbook(tmp_path: Path) -> No
     assert [(n, column) for n, column, _ in quarantined] == [(3, "detained_at"), (6, "detention_id")]
     assert quarantined[1][2].endswith("(first at row 1)")
     assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (5,), (7,)]
+
+
+@pytest.mark.parametrize("separator", [";", "\t", "|"])
+def test_semicolon_tab_and_pipe_separated_files_load(separator: str, tmp_path: Path) -> None:
+    """Excel saves "CSV" with semicolons where the decimal mark is a comma; case systems export tab- or
+    pipe-separated text. The separator is the header line's; a comma inside a cell stays in the cell."""
+    contract = CONTRACTS["triage"]
+    rows = good_rows(contract, 3)
+    path = write_csv(tmp_path / "triage.csv", [*header(contract), "Notes"], [{**r, "Notes": "a, b"} for r in rows])
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(",", separator).replace(f"a{separator} b", "a, b"), encoding="utf-8")
+    code, (summary,) = ingest("triage", str(path))
+    assert code == 0 and (summary["rows_read"], summary["rows_loaded"]) == (3, 3), summary
+    assert query("SELECT DISTINCT extra->>'Notes' FROM raw.triage") == [("a, b",)]
+
+
+def test_a_long_row_is_reported_at_the_line_an_editor_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DuckDB does not count line breaks inside quoted cells; the analyst is sent to the line in the file."""
+    contract = CONTRACTS["custody"]
+    names = header(contract)
+    rows = [",".join(r[c] for c in names) for r in good_rows(contract, 3)]
+    lines = [
+        ",".join(names),
+        rows[0].replace(rows[0].split(",")[-1], '"two\nlines"'),  # lines 2-3
+        "",  # line 4
+        rows[1],  # line 5
+        rows[2] + ",extra",  # line 6: one field too many
+    ]
+    path = tmp_path / "custody.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("custody", str(path))
+    assert code == 2 and summary["status"] == "rejected"
+    error = capsys.readouterr().err.strip()
+    assert error == (
+        f"concordat ingest: custody.csv: line 6 has {len(names) + 1} fields but the header has {len(names)}; "
+        "check for an unquoted comma in that line"
+    )
+    assert count("raw.custody") == 0
+
+
+def test_compressed_files_are_named_and_a_workbook_named_csv_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+    import zipfile
+
+    contract = CONTRACTS["placements"]
+    csv_file = write_csv(tmp_path / "placements.csv", header(contract), good_rows(contract, 2))
+    gzipped = tmp_path / "placements.csv.gz"
+    gzipped.write_bytes(gzip.compress(csv_file.read_bytes()))
+    zipped = tmp_path / "placements.zip"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.write(csv_file, "placements.csv")
+    assert main(["ingest", "placements", str(gzipped), str(zipped)]) == 2
+    errors = capsys.readouterr().err.strip().splitlines()
+    assert errors == [
+        "concordat ingest: placements.csv.gz: a gzip-compressed file; decompress it and load the file inside",
+        "concordat ingest: placements.zip: a zip archive; extract it and load the CSV or XLSX files inside",
+    ]
+    workbook = write_xlsx(tmp_path / "tracker.xlsx", header(contract), good_rows(contract, 2))
+    renamed = workbook.rename(tmp_path / "tracker.csv")  # saved from Excel with the wrong name
+    code, (summary,) = ingest("placements", str(renamed))
+    assert code == 0 and summary["rows_loaded"] == 2
