@@ -21,11 +21,16 @@ class HeaderMatch:
     extras: tuple[tuple[int, str], ...]
 
 
-def match_headers(contract: Contract, headers: tuple[str, ...], file_name: str) -> HeaderMatch:
+def match_headers(
+    contract: Contract, headers: tuple[str, ...], file_name: str, ignored: tuple[int, ...] = ()
+) -> HeaderMatch:
+    """Which file column is which contract column; the columns at `ignored` (empty and unnamed) are neither."""
     header_map = contract.header_map()
     columns: dict[str, int] = {}
     extras: list[tuple[int, str]] = []
     for index, header in enumerate(headers):
+        if index in ignored:
+            continue
         name = header_map.get(normalise_header(header))
         if name is None:
             extras.append((index, header.strip()))

@@ -205,7 +205,7 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
                 _log(con, result, file.name, started, key_check)
                 return result
             staged = _stage(con, contract, file)
-            match = match_headers(contract, staged.headers, file.name)
+            match = match_headers(contract, staged.headers, file.name, staged.empty_unnamed)
         except UserInputError as exc:
             result.message = str(exc)
             _log(con, result, path.name, started, key_check)

@@ -10,8 +10,8 @@ one-column one. DuckDB skips blank lines, so its row order alone
 would shift the number of every row after one; a file with blank lines between rows (ingest.files notes them)
 has its row numbers counted by Python's csv module instead, blank lines included, as in a workbook.
 
-XLSX is read with openpyxl (read-only) into a table of strings; the header is the first row naming at least half
-the required columns, so a title row above it is skipped.
+XLSX is read with openpyxl (read-only) into a table of strings, from the first sheet with a header: the first row
+naming at least half the required columns, so a cover sheet before the data and a title row above it are skipped.
 """
 
 from __future__ import annotations
@@ -20,14 +20,19 @@ import csv
 import datetime as dt
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from concordat.contracts import Contract, normalise_header
 from concordat.errors import UserInputError
 from ingest.files import InputFile
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 #: How many rows at the top of a sheet may sit above the header (titles, notes, blank rows).
 MAX_HEADER_SEARCH_ROWS = 30
@@ -41,6 +46,7 @@ class Staged:
     headers: tuple[str, ...]
     tables: tuple[str, ...]  # temporary objects to drop afterwards
     numbered_by_rowid: bool = False  # `__row` is the rowid of `tables[-1]` plus one (CSV), not a column (XLSX)
+    empty_unnamed: tuple[int, ...] = ()  # columns with neither a header nor a value: neither kept nor reported
 
     @staticmethod
     def column(index: int) -> str:
@@ -73,6 +79,17 @@ def _sql_string(text: str) -> str:
 
 def _blank_headers_named(headers: list[str]) -> tuple[str, ...]:
     return tuple(h.strip() or f"column{i + 1}" for i, h in enumerate(headers))
+
+
+def _empty_unnamed(con: duckdb.DuckDBPyConnection, table: str, headers: list[str]) -> tuple[int, ...]:
+    """The columns without a header and without a value in any row: the empty columns Excel writes for cells
+    that were only formatted (`a,b,c,,`). An unnamed column holding values is kept as `columnN`."""
+    unnamed = [i for i, header in enumerate(headers) if not header.strip()]
+    if not unnamed:
+        return ()
+    used_sql = ", ".join(f"bool_or(nullif(trim({Staged.column(i)}), '') IS NOT NULL)" for i in unnamed)
+    (used,) = con.execute(f"SELECT {used_sql} FROM {table}").fetchall()
+    return tuple(i for i, in_use in zip(unnamed, used, strict=True) if not in_use)
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
@@ -156,14 +173,15 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
                 raise _csv_problem(file.name, exc, utf8_path, separator) from None
     view = f"{table}_rows"
     numbering = f"{table}_numbers"
+    empty = _empty_unnamed(con, table, cells)
     if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path, separator):
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS "
             f"SELECT n.__row, s.* FROM {table} AS s JOIN {numbering} AS n ON n.rowid = s.rowid"
         )
-        return Staged(view, headers, (view, table, numbering))
+        return Staged(view, headers, (view, table, numbering), empty_unnamed=empty)
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + 1 AS __row, * FROM {table}")
-    return Staged(view, headers, (view, table), numbered_by_rowid=True)
+    return Staged(view, headers, (view, table), numbered_by_rowid=True, empty_unnamed=empty)
 
 
 def _number_rows_with_csv_module(
@@ -223,8 +241,24 @@ def _find_header(rows: list[tuple[object, ...]], contract: Contract) -> int | No
     return None
 
 
+def _data_sheet(workbook: Workbook, contract: Contract, name: str) -> tuple[Iterator[tuple], list[tuple], int]:
+    """The first sheet with a header row among its top rows, so a cover or notes sheet before the data is
+    passed over: (the rest of its rows, its top rows, the header's index among them)."""
+    for sheet in workbook.worksheets:
+        rows = sheet.iter_rows(values_only=True)
+        top = list(itertools.islice(rows, MAX_HEADER_SEARCH_ROWS))
+        header_index = _find_header(top, contract)
+        if header_index is not None:
+            return rows, top, header_index
+    sheets = ", ".join(f"'{sheet.title}'" for sheet in workbook.worksheets)
+    raise UserInputError(
+        f"{name}: no header row naming the required columns ({', '.join(contract.required_columns)}) in the "
+        f"first {MAX_HEADER_SEARCH_ROWS} rows of any sheet ({sheets})"
+    )
+
+
 def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contract, table: str) -> Staged:
-    """Read the first sheet of a workbook into `table`, skipping any title rows above the header."""
+    """Read the data sheet of a workbook into `table`, skipping any title rows above the header."""
     from openpyxl import load_workbook
 
     handle = open(file.path, "rb")  # noqa: SIM115 - a file, not its name: openpyxl refuses a name not ending .xlsx
@@ -234,20 +268,7 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
         handle.close()
         raise UserInputError(f"{file.name}: not a readable .xlsx workbook ({type(exc).__name__})") from None
     try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        top: list[tuple[object, ...]] = []
-        for row in rows:
-            top.append(row)
-            if len(top) >= MAX_HEADER_SEARCH_ROWS:
-                break
-        header_index = _find_header(top, contract)
-        if header_index is None:
-            raise UserInputError(
-                f"{file.name}: no header row naming the required columns "
-                f"({', '.join(contract.required_columns)}) in the first {MAX_HEADER_SEARCH_ROWS} rows of sheet "
-                f"'{sheet.title}'"
-            )
+        rows, top, header_index = _data_sheet(workbook, contract, file.name)
         raw_headers = ["" if c is None else str(c) for c in top[header_index]]
         while raw_headers and not raw_headers[-1].strip():
             raw_headers.pop()  # trailing blank header cells are formatting, not columns
@@ -280,7 +301,7 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
     create_table_from_lists(con, table, columns)
     view = f"{table}_rows"
     con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {table}")
-    return Staged(view, headers, (view, table))
+    return Staged(view, headers, (view, table), empty_unnamed=_empty_unnamed(con, table, raw_headers))
 
 
 def _date_columns(contract: Contract) -> set[str]:

@@ -562,3 +562,47 @@ def test_compressed_files_are_named_and_a_workbook_named_csv_loads(
     renamed = workbook.rename(tmp_path / "tracker.csv")  # saved from Excel with the wrong name
     code, (summary,) = ingest("placements", str(renamed))
     assert code == 0 and summary["rows_loaded"] == 2
+
+
+def test_empty_unnamed_columns_are_dropped_and_unnamed_columns_with_values_kept(tmp_path: Path) -> None:
+    """Excel writes `a,b,c,,` for columns that were only formatted: not extra columns. An unnamed column that
+    holds a value somewhere is kept, as `columnN`, and reported."""
+    contract = CONTRACTS["custody"]
+    names = header(contract)
+    rows = good_rows(contract, 3)
+    lines = [",".join([*names[:2], "", *names[2:], "", ""])]
+    for i, row in enumerate(rows):
+        cells = [row[c] for c in names]
+        lines.append(",".join([*cells[:2], "", *cells[2:], "note" if i == 1 else "", ""]))
+    path = tmp_path / "custody.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("custody", str(path))
+    column = f"column{len(names) + 2}"
+    assert code == 0 and summary["rows_loaded"] == 3 and summary["extra_columns"] == [column]
+    assert query(f"SELECT extra->>'{column}' FROM raw.custody ORDER BY source_row_number") == [
+        (None,),
+        ("note",),
+        (None,),
+    ]
+
+
+def test_xlsx_data_after_a_cover_sheet_loads_and_no_header_names_the_sheets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from openpyxl import load_workbook
+
+    contract = CONTRACTS["placements"]
+    path = write_xlsx(tmp_path / "tracker.xlsx", header(contract), good_rows(contract, 3), title="Tracker")
+    workbook = load_workbook(path)
+    workbook.worksheets[0].title = "Data"
+    cover = workbook.create_sheet("Read me", 0)
+    cover.append(["How to fill in this tracker: one row per officer per week, officer_id from HR"])
+    workbook.save(path)
+    code, (summary,) = ingest("placements", str(path))
+    assert code == 0 and summary["rows_loaded"] == 3
+
+    del workbook["Data"]
+    workbook.save(path)
+    code, (summary,) = ingest("placements", str(path))
+    assert code == 2 and summary["status"] == "rejected"
+    assert capsys.readouterr().err.strip().endswith("in the first 30 rows of any sheet ('Read me')")
