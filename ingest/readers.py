@@ -4,11 +4,11 @@ Every reader produces the same thing, a `Staged` table: VARCHAR columns `c0..cN`
 of each, and a view adding `__row`, the 1-based data row number an analyst can find in the file. Typing,
 category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
 
-CSV is read by DuckDB's parallel reader with an explicit dialect (double quotes; the separator found in the header
-line, a comma unless it has none) rather than sniffing, which can silently mistake a ragged file for a
-one-column one. DuckDB skips blank lines, so its row order alone
-would shift the number of every row after one; a file with blank lines between rows (ingest.files notes them)
-has its row numbers counted by Python's csv module instead, blank lines included, as in a workbook.
+CSV is read by DuckDB's parallel reader with an explicit dialect (double quotes; the separator found in the
+header line, a comma unless it has none) rather than sniffing, which can silently mistake a ragged file for a
+one-column one. DuckDB skips blank lines, so its row order alone would shift the number of every row after one;
+a file with blank lines between rows (ingest.files notes them) has its row numbers counted by Python's csv
+module instead, blank lines included, as in a workbook.
 
 XLSX is read with openpyxl (read-only) into a table of strings, from the first sheet with a header: the first row
 naming at least half the required columns, so a cover sheet before the data and a title row above it are skipped.
