@@ -123,10 +123,10 @@ def render_markdown() -> str:
         "",
         "## Rules for every source",
         "",
-        "- Files: CSV (double-quoted fields; comma separated, or, where the header line has no comma, semicolon, tab "
-        "or pipe separated; UTF-8, UTF-8 with BOM or Windows-1252) or XLSX (the header is the first of the top "
-        f"{MAX_HEADER_SEARCH_ROWS} rows naming at least half the required columns, on the first sheet that has "
-        "one, so title rows above it and a cover sheet before it are skipped; Excel dates are read as dates).",
+        "- Files: CSV (comma, semicolon, tab or pipe separated, double-quoted fields; UTF-8, UTF-8 with BOM or "
+        "Windows-1252) or XLSX (the first sheet with a header, so a cover sheet is passed over; Excel dates are "
+        f"read as dates). The header is the first of the top {MAX_HEADER_SEARCH_ROWS} rows naming at least half "
+        "the required columns, so title rows above it are skipped.",
         "- Headers: compared after trimming, lower-casing and folding spaces, hyphens, dots and slashes to `_`. "
         "Unknown columns are kept in the `extra` JSON column of each row and listed in the summary. A missing "
         "required column rejects the file (exit 2) and nothing is written.",

@@ -83,10 +83,10 @@ def _stage(con: duckdb.DuckDBPyConnection, contract: Contract, file: files.Input
     if file.kind == "xlsx":
         return stage_xlsx(con, file, contract, STAGE)
     if file.encoding == "utf-8":
-        return stage_csv(con, file, file.path, STAGE)
+        return stage_csv(con, file, file.path, contract, STAGE)
     copy = files.utf8_copy(file)
     try:
-        return stage_csv(con, file, copy, STAGE)
+        return stage_csv(con, file, copy, contract, STAGE)
     finally:
         os.unlink(copy)
 

@@ -4,11 +4,12 @@ Every reader produces the same thing, a `Staged` table: VARCHAR columns `c0..cN`
 of each, and a view adding `__row`, the 1-based data row number an analyst can find in the file. Typing,
 category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
 
-CSV is read by DuckDB's parallel reader with an explicit dialect (double quotes; the separator found in the
-header line, a comma unless it has none) rather than sniffing, which can silently mistake a ragged file for a
-one-column one. DuckDB skips blank lines, so its row order alone would shift the number of every row after one;
-a file with blank lines between rows (ingest.files notes them) has its row numbers counted by Python's csv
-module instead, blank lines included, as in a workbook.
+CSV is read by DuckDB's parallel reader with an explicit dialect rather than sniffing, which can silently mistake
+a ragged file for a one-column one: double quotes, and the separator (comma, else semicolon, tab or pipe) with
+which the header is found, as in a workbook (below), so title rows above it are skipped. DuckDB skips blank
+lines, so its row order alone would shift the number of every row after one; a file with blank lines between
+rows (ingest.files notes them) has its row numbers counted by Python's csv module instead, blank lines included,
+as in a workbook.
 
 XLSX is read with openpyxl (read-only) into a table of strings, from the first sheet with a header: the first row
 naming at least half the required columns, so a cover sheet before the data and a title row above it are skipped.
@@ -92,6 +93,18 @@ def _empty_unnamed(con: duckdb.DuckDBPyConnection, table: str, headers: list[str
     return tuple(i for i, in_use in zip(unnamed, used, strict=True) if not in_use)
 
 
+def _find_header(rows: list[tuple[object, ...]] | list[list[str]], contract: Contract) -> int | None:
+    """The index of the first row naming at least half the contract's required columns: the header, below any
+    title rows the exporting system or the sender wrote above it."""
+    header_map = contract.header_map()
+    required = set(contract.required_columns)
+    for index, row in enumerate(rows):
+        named = {header_map.get(normalise_header(str(cell))) for cell in row if cell is not None}
+        if len(named & required) * 2 >= len(required):
+            return index
+    return None
+
+
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
@@ -108,17 +121,31 @@ def _separator(header_line: str) -> str:
     return found if found in header_line else ","
 
 
-def _csv_header(path: Path, name: str) -> tuple[list[str], str]:
-    """The header cells and the file's field separator."""
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        first = fh.readline()
-        separator = _separator(first)
-        try:
-            return next(csv.reader(itertools.chain([first], fh), delimiter=separator)), separator
-        except StopIteration:
-            raise UserInputError(f"{name}: the file is empty") from None
-        except csv.Error as exc:
-            raise UserInputError(f"{name}: cannot read the header line ({exc})") from None
+@dataclass(frozen=True)
+class _CsvHeader:
+    cells: list[str]
+    separator: str
+    skip: int  # records above the header (title rows, blank lines), as DuckDB's `skip` counts them
+
+
+def _csv_header(path: Path, name: str, contract: Contract) -> _CsvHeader:
+    """The header, found as in a workbook: the first of the top records naming at least half the required
+    columns, read with each separator in turn. When none does, the first line, with the separator it holds."""
+    try:
+        for separator in SEPARATORS:
+            with open(path, encoding="utf-8-sig", newline="") as fh:
+                top = list(itertools.islice(csv.reader(fh, delimiter=separator), MAX_HEADER_SEARCH_ROWS))
+            index = _find_header(top, contract)
+            if index is not None:
+                return _CsvHeader(top[index], separator, index)
+        with open(path, encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+            separator = _separator(first)
+            return _CsvHeader(next(csv.reader(itertools.chain([first], fh), delimiter=separator)), separator, 0)
+    except StopIteration:
+        raise UserInputError(f"{name}: the file is empty") from None
+    except csv.Error as exc:
+        raise UserInputError(f"{name}: cannot read the header line ({exc})") from None
 
 
 _LINE = re.compile(r"CSV Error on Line: (\d+)")
@@ -155,26 +182,46 @@ def _csv_problem(name: str, exc: duckdb.Error, utf8_path: Path, separator: str) 
     return UserInputError(f"{name}: not a readable CSV file{f' (line {where})' if where else ''}: {first}")
 
 
-def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, table: str) -> Staged:
-    """Read a UTF-8 CSV (BOM or not) into `table`; short rows are padded with NULLs, long rows reject the file."""
-    cells, separator = _csv_header(utf8_path, file.name)
-    headers = _blank_headers_named(cells)
-    columns = "{" + ", ".join(f"'{Staged.column(i)}': 'VARCHAR'" for i in range(len(headers))) + "}"
-    base = (
-        f"read_csv({_sql_string(str(utf8_path))}, auto_detect = false, header = true, columns = {columns}, "
-        f"delim = {_sql_string(separator)}, quote = '\"', escape = '\"', null_padding = true"
+def _read_csv(utf8_path: Path, header: _CsvHeader, header_row: bool = True) -> str:
+    """DuckDB's `read_csv(` call, without its closing parenthesis (options may follow): every column text."""
+    columns = "{" + ", ".join(f"'{Staged.column(i)}': 'VARCHAR'" for i in range(len(header.cells))) + "}"
+    return (
+        f"read_csv({_sql_string(str(utf8_path))}, auto_detect = false, header = {str(header_row).lower()}, "
+        f"skip = {header.skip}, columns = {columns}, delim = {_sql_string(header.separator)}, quote = '\"', "
+        "escape = '\"', null_padding = true"
     )
+
+
+def _check_title_rows(con: duckdb.DuckDBPyConnection, name: str, utf8_path: Path, header: _CsvHeader) -> None:
+    """DuckDB's `skip` can lose every row below a title row it cannot parse (a closing quote followed by text):
+    the first record it reads after the rows it skips must be the header found by Python's csv module."""
+    first = con.execute(f"SELECT * FROM {_read_csv(utf8_path, header, header_row=False)}) LIMIT 1").fetchall()
+    found = [(cell or "").strip() for cell in first[0]] if first else []
+    if found != [cell.strip() for cell in header.cells]:
+        rows, them = ("row", "it") if header.skip == 1 else (f"{header.skip} rows", "them")
+        raise UserInputError(f"{name}: cannot read the {rows} above the header; delete {them} and save the file again")
+
+
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, contract: Contract, table: str
+) -> Staged:
+    """Read a UTF-8 CSV (BOM or not) into `table`; short rows are padded with NULLs, long rows reject the file."""
+    header = _csv_header(utf8_path, file.name, contract)
+    cells, separator = header.cells, header.separator
+    headers = _blank_headers_named(cells)
     for extra in ("", ", parallel = false"):  # DuckDB's parallel reader cannot pad rows with quoted newlines
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {base}{extra})")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {_read_csv(utf8_path, header)}{extra})")
             break
         except duckdb.Error as exc:
             if extra or "parallel" not in str(exc):
                 raise _csv_problem(file.name, exc, utf8_path, separator) from None
+    if header.skip:
+        _check_title_rows(con, file.name, utf8_path, header)
     view = f"{table}_rows"
     numbering = f"{table}_numbers"
     empty = _empty_unnamed(con, table, cells)
-    if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path, separator):
+    if file.blank_lines and _number_rows_with_csv_module(con, table, numbering, utf8_path, header):
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {view} AS "
             f"SELECT n.__row, s.* FROM {table} AS s JOIN {numbering} AS n ON n.rowid = s.rowid"
@@ -185,15 +232,16 @@ def stage_csv(con: duckdb.DuckDBPyConnection, file: InputFile, utf8_path: Path, 
 
 
 def _number_rows_with_csv_module(
-    con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path, separator: str
+    con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path, header: _CsvHeader
 ) -> bool:
     """Store in `numbering` (by rowid) the row number of each row of `table` as Python's csv module counts them,
     blank lines included (1 = the line after the header). False, storing nothing, when the two readers do not
     agree on the rows; the rows then keep DuckDB's numbering."""
     try:
         with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh, delimiter=separator)
-            next(reader, None)
+            reader = csv.reader(fh, delimiter=header.separator)
+            for _ in range(header.skip + 1):  # the title rows and the header
+                next(reader, None)
             numbers = [number for number, record in enumerate(reader, start=1) if record]
     except csv.Error:
         return False
@@ -229,16 +277,6 @@ def _cell_text(value: object, as_date: bool) -> str | None:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     return str(value)
-
-
-def _find_header(rows: list[tuple[object, ...]], contract: Contract) -> int | None:
-    header_map = contract.header_map()
-    required = set(contract.required_columns)
-    for index, row in enumerate(rows):
-        named = {header_map.get(normalise_header(str(cell))) for cell in row if cell is not None}
-        if len(named & required) * 2 >= len(required):
-            return index
-    return None
 
 
 def _data_sheet(workbook: Workbook, contract: Contract, name: str) -> tuple[Iterator[tuple], list[tuple], int]:

@@ -606,3 +606,47 @@ def test_xlsx_data_after_a_cover_sheet_loads_and_no_header_names_the_sheets(
     code, (summary,) = ingest("placements", str(path))
     assert code == 2 and summary["status"] == "rejected"
     assert capsys.readouterr().err.strip().endswith("in the first 30 rows of any sheet ('Read me')")
+
+
+def test_csv_with_title_rows_above_the_header_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exports often start with a report title: the header is found as in a workbook, and rows are numbered
+    from the one after it; a too-long row is still reported at its line in the file."""
+    contract = CONTRACTS["s136"]
+    names = header(contract)
+    rows = good_rows(contract, 3)
+    rows[1]["detained_at"] = "31/02/2024"
+    lines = [
+        "S136 detentions, Metropolitan Police;;",
+        '"Extracted; 2024-06-03"',
+        "",
+        ";".join(names),
+        *(";".join(r[c] for c in names) for r in rows),
+    ]
+    path = tmp_path / "s136.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 0 and (summary["rows_read"], summary["rows_loaded"]) == (3, 2), summary
+    assert query("SELECT row_number FROM raw.quarantine") == [(2,)]
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (3,)]
+
+    path.write_text("\n".join([*lines, lines[-1] + ";extra"]) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 2
+    assert f"s136.csv: line {len(lines) + 1} has {len(names) + 1} fields" in capsys.readouterr().err
+
+
+def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DuckDB 2.0 reads no row at all below a skipped row whose quotes it cannot parse: refused, not emptied."""
+    contract = CONTRACTS["s136"]
+    names = header(contract)
+    lines = [
+        '"S136 detentions" 2024;;',
+        ";".join(names),
+        *(";".join(r[c] for c in names) for r in good_rows(contract, 2)),
+    ]
+    path = tmp_path / "s136.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 2 and summary["status"] == "rejected"
+    assert "s136.csv: cannot read the row above the header; delete it and save" in capsys.readouterr().err
+    assert count("raw.s136") == 0
