@@ -27,19 +27,11 @@ from pathlib import Path
 import duckdb
 
 from benchmarks import generate_demo, write_result
+from concordat.demo.files import FILES as DEMO_FILES  # in the order `concordat run` ingests them
 
 REPEATS = 5
 RATIO_TARGET = 2.0
 NATIONAL_TARGET_SECONDS = 20.0
-#: (source, file) in the order `concordat run` ingests them.
-DEMO_FILES = (
-    ("s136", "s136.csv"),
-    ("custody", "custody.csv"),
-    ("triage", "triage.csv"),
-    ("placements", "placements.xlsx"),
-    ("nhs_mha", "nhs_mha.csv"),
-    ("planted_interventions", "interventions.csv"),
-)
 
 
 def _cpu_seconds() -> float:
@@ -79,7 +71,7 @@ def _demo(folder: Path) -> Path:
 def measure(demo: Path, repeats: int, scratch: Path) -> dict[str, object]:
     os.environ.setdefault("CONCORDAT_PSEUDO_KEY", "benchmark-key")
     per_source: dict[str, dict[str, object]] = {}
-    for source, name in DEMO_FILES:
+    for source, name in DEMO_FILES.items():
         path = demo / name
         if not path.exists():
             continue

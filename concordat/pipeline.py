@@ -16,20 +16,11 @@ import sys
 from pathlib import Path
 
 from concordat import database, paths
+from concordat.demo.files import FILES as DEMO_FILES  # in ingest order; absent files are skipped
 from concordat.errors import LayerNotAvailable, UserInputError
 
 #: Published national figures shipped with the project (the ho_s136 contract format).
 HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
-#: Demo files in ingest order: (source, file name). Files that are absent are skipped.
-DEMO_FILES: tuple[tuple[str, str], ...] = (
-    ("s136", "s136.csv"),
-    ("custody", "custody.csv"),
-    ("triage", "triage.csv"),
-    ("placements", "placements.xlsx"),
-    ("placements", "placements.csv"),
-    ("nhs_mha", "nhs_mha.csv"),
-    ("planted_interventions", "interventions.csv"),
-)
 
 
 def _say(message: str) -> None:
@@ -44,7 +35,7 @@ def _step(command: str, **kwargs: object) -> int:
 
 
 def _ingest_inputs(demo_dir: Path) -> list[tuple[str, Path]]:
-    inputs = [(source, demo_dir / name) for source, name in DEMO_FILES if (demo_dir / name).exists()]
+    inputs = [(source, demo_dir / name) for source, name in DEMO_FILES.items() if (demo_dir / name).exists()]
     if HO_S136_REFERENCE.exists():
         inputs.append(("ho_s136", HO_S136_REFERENCE))
     return inputs
@@ -67,7 +58,7 @@ def _loaded(warehouse: Path) -> dict[str, str]:
 
 
 def _demo_hashes(demo_dir: Path) -> set[str]:
-    return {_sha256(demo_dir / name) for _, name in DEMO_FILES if (demo_dir / name).is_file()}
+    return {_sha256(demo_dir / name) for name in DEMO_FILES.values() if (demo_dir / name).is_file()}
 
 
 def _reference_hashes() -> set[str]:

@@ -16,5 +16,5 @@ manifest. Modules, one job each:
 - ``badrows``      deliberately bad rows, so the demo exercises the quarantine path
 - ``writers``      streaming CSV and a byte-reproducible XLSX
 - ``nhs``          the synthetic NHS Digital Mental Health Act Statistics file
-- ``generator``    the orchestration; ``command`` the CLI entry point
+- ``generator``    the orchestration; ``command`` the CLI entry point; ``files`` the names of the files
 """

@@ -8,7 +8,8 @@ import math
 from pathlib import Path
 
 from concordat import paths, progress
-from concordat.demo.generator import FILES, MANIFEST, Options, generate
+from concordat.demo.files import FILES, MANIFEST
+from concordat.demo.generator import Options, generate
 from concordat.errors import UserInputError
 
 

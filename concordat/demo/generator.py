@@ -15,20 +15,11 @@ import numpy as np
 from concordat import contracts, progress
 from concordat.demo import effects, nhs, placements, records
 from concordat.demo.badrows import BadRowPlanter
+from concordat.demo.files import FILES, MANIFEST
 from concordat.demo.people import OfficerPool, PersonPool
 from concordat.demo.plan import Plan, build_plan
 from concordat.demo.state import ForceState
 from concordat.demo.writers import CsvSink, write_csv, write_xlsx
-
-FILES = {
-    "s136": "s136.csv",
-    "custody": "custody.csv",
-    "triage": "triage.csv",
-    "placements": "placements.xlsx",
-    "nhs_mha": "nhs_mha.csv",
-    "planted_interventions": "interventions.csv",
-}
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
