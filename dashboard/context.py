@@ -2,7 +2,9 @@
 
 ``st.query_params`` seeds each filter on the first run of a session; from then on the widget's state is the
 truth and is written back to the URL on every run (page switches included), so the address bar can always be
-copied and shared. Unknown or missing values fall back to England and Wales and the latest year.
+copied and shared. Missing values fall back to England and Wales and the latest year; so do values this data does
+not have (a link from another deployment, a mistyped code), with a warning saying so, so that nobody reads
+England and Wales for the force they asked for.
 """
 
 from __future__ import annotations
@@ -23,11 +25,16 @@ _CONTEXT_KEY = "_concordat_context"
 _TYPE_WORDS = {"national": "", "region": " (region)", "force": ""}
 
 
-def _seed(key: str, options: list[str], default: str) -> None:
-    """Set a filter's initial value from the URL (once per session) if it is a valid choice."""
-    if key not in st.session_state:
-        wanted = st.query_params.get(key)
-        st.session_state[key] = wanted if wanted in options else default
+def _seed(key: str, options: list[str], default: str, label: str, shown: str) -> str | None:
+    """Set a filter's initial value from the URL (once per session) if it is a valid choice, else `default`
+    (`shown` to a reader); a notice when the URL asked for a value that is not one."""
+    if key in st.session_state:
+        return None
+    wanted = st.query_params.get(key)
+    st.session_state[key] = wanted if wanted in options else default
+    if wanted and wanted not in options:
+        return f"This link asks for {label} '{wanted}', which is not in this data: showing {shown} instead."
+    return None
 
 
 def select(db: Serving, disclosure: Disclosure) -> Context:
@@ -40,9 +47,14 @@ def select(db: Serving, disclosure: Disclosure) -> Context:
     if not codes or not years:
         raise LookupError("the serving file has no areas or no financial years of KPI values")
 
-    _seed(AREA_KEY, codes, NATIONAL if NATIONAL in codes else codes[0])
-    _seed(YEAR_KEY, years, years[-1])
-    _seed(GRAIN_KEY, list(GRAINS), DEFAULT_GRAIN)
+    default_area = NATIONAL if NATIONAL in codes else codes[0]
+    notices = [
+        _seed(AREA_KEY, codes, default_area, "area", names.get(default_area, default_area)),
+        _seed(YEAR_KEY, years, years[-1], "financial year", years[-1]),
+        _seed(GRAIN_KEY, list(GRAINS), DEFAULT_GRAIN, "trend grain", GRAINS[DEFAULT_GRAIN].lower()),
+    ]
+    for notice in filter(None, notices):
+        st.warning(notice, icon=":material/link_off:")
     with st.sidebar:
         st.selectbox(
             "Area",

@@ -149,6 +149,13 @@ def test_the_url_reopens_the_same_view_and_bad_values_fall_back(serving: Path, f
     _assert_clean(bad, "fallback")
     assert bad.query_params["area"] == NATIONAL
     assert bad.query_params["fy"] != "1066/67"
+    # said, not silent: whoever opens the link must not take England and Wales for the area they asked for
+    assert [w.value for w in bad.warning] == [
+        "This link asks for area 'NOT-AN-AREA', which is not in this data: showing England and Wales instead.",
+        f"This link asks for financial year '1066/67', which is not in this data: showing {bad.query_params['fy']} "
+        "instead.",
+    ]
+    assert not at.warning, "a link with valid values has no warning"
 
 
 def test_small_counts_show_as_lt5_unless_internal(serving: Path) -> None:
