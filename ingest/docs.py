@@ -131,7 +131,8 @@ def render_markdown() -> str:
         "Unknown columns are kept in the `extra` JSON column of each row and listed in the summary. A missing "
         "required column rejects the file (exit 2) and nothing is written.",
         f"- Date-times: {_code(formats.DATETIME_EXAMPLES)} (ISO 8601 or UK day-first; seconds and fractions "
-        "optional); local UK time. Never US month-first: `04/12/2023` is 4 December.",
+        "optional); local UK time, and a time with a UTC offset (`Z`, `+01:00`) is converted to it. Never US "
+        "month-first: `04/12/2023` is 4 December.",
         f"- Dates: {_code(formats.DATE_EXAMPLES)} (a date-time is a date only at midnight).",
         f"- Dates before {formats.EARLIEST_DATE} or from {formats.LATEST_DATE_EXCLUSIVE} on are errors (a two-digit "
         "year is not guessed).",

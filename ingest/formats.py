@@ -12,6 +12,10 @@ from concordat.contracts import BOOLEAN_FALSE, BOOLEAN_TRUE
 #: ISO 8601 date-times, exactly: `2023-04-01`, `2023-04-01 14:05`, `2023-04-01T14:05:00`, with fractions of a
 #: second. Checked with this pattern first (strict), then converted by DuckDB's fast timestamp cast.
 ISO_DATETIME_PATTERN = r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?"
+#: ISO 8601 date-times with a UTC offset (`2023-04-01T13:05:00Z`, `...+01:00`), as systems that store UTC export
+#: them: converted to UK local time (UK_TIME_ZONE), like every other time stored.
+ISO_OFFSET_DATETIME_PATTERN = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)"
+UK_TIME_ZONE = "Europe/London"
 #: UK day-first date-times (DuckDB strptime syntax), tried in order. Local UK time, stored naive.
 UK_DATETIME_FORMATS: tuple[str, ...] = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
 
@@ -24,6 +28,7 @@ DATETIME_EXAMPLES: tuple[str, ...] = (
     "2023-04-01 14:05",
     "2023-04-01T14:05:00",
     "2023-04-01 14:05:00.250",
+    "2023-04-01T13:05:00Z",
     "2023-04-01",
     "01/04/2023 14:05",
     "01/04/2023 14:05:00",

@@ -168,13 +168,18 @@ class _Builder:
         return cells
 
     def _datetime(self, col: Column, v: str, p: str) -> str:
+        offset = ""  # a date-time with a UTC offset, in UK local time; tried only after the usual forms
         if col.type == "datetime":
             iso, uk, cast = formats.ISO_DATETIME_PATTERN, formats.UK_DATETIME_FORMATS, f"try_cast({v} AS TIMESTAMP)"
+            offset = (
+                f" WHEN regexp_full_match({v}, {lit(formats.ISO_OFFSET_DATETIME_PATTERN)}) "
+                f"THEN timezone({lit(formats.UK_TIME_ZONE)}, try_cast({v} AS TIMESTAMPTZ))"
+            )
         else:
             iso, uk, cast = formats.ISO_DATE_PATTERN, formats.UK_DATE_FORMATS, f"try_cast(left({v}, 10) AS TIMESTAMP)"
         self.parsed.append(
             f"CASE WHEN regexp_full_match({v}, {lit(iso)}) THEN {cast} "
-            f"WHEN {v} LIKE '%/%' THEN try_strptime({v}, {_list(uk)}) END AS {p}"
+            f"WHEN {v} LIKE '%/%' THEN try_strptime({v}, {_list(uk)}){offset} END AS {p}"
         )
         plausible = (
             f"CASE WHEN {p} >= TIMESTAMP {lit(formats.EARLIEST_DATE)} "

@@ -650,3 +650,22 @@ def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys:
     assert code == 2 and summary["status"] == "rejected"
     assert "s136.csv: cannot read the row above the header; delete it and save" in capsys.readouterr().err
     assert count("raw.s136") == 0
+
+
+def test_date_times_with_a_utc_offset_are_stored_in_uk_time(tmp_path: Path) -> None:
+    """Systems that keep UTC export `...Z` or `...+01:00`; every time stored is UK local time (Europe/London)."""
+    import datetime as dt
+
+    contract = CONTRACTS["s136"]
+    rows = good_rows(contract, 5)
+    stamps = {
+        "2024-05-31T13:05:00Z": dt.datetime(2024, 5, 31, 14, 5),  # British Summer Time
+        "2024-01-31 13:05Z": dt.datetime(2024, 1, 31, 13, 5),  # Greenwich Mean Time
+        "2024-05-31T14:05:00+01:00": dt.datetime(2024, 5, 31, 14, 5),
+        "2024-05-31T09:05:00.5-0400": dt.datetime(2024, 5, 31, 14, 5, 0, 500000),
+    }
+    for row, stamp in zip(rows, [*stamps, "2024-05-31T25:05:00Z"], strict=True):
+        row |= {"detained_at": stamp, "arrived_pos_at": "", "assessment_completed_at": "", "released_at": ""}
+    code, (summary,) = ingest("s136", str(write_csv(tmp_path / "s136.csv", header(contract), rows)))
+    assert code == 0 and summary["errors_by_reason"] == {"detained_at is not a date": 1}, summary
+    assert query("SELECT detained_at FROM raw.s136 ORDER BY source_row_number") == [(v,) for v in stamps.values()]
