@@ -128,16 +128,28 @@ class _CsvHeader:
     skip: int  # records above the header (title rows, blank lines), as DuckDB's `skip` counts them
 
 
+def _top_records(path: Path, separator: str) -> list[list[str]]:
+    """The first records of a file read with `separator`, up to any the csv module cannot read (a quote left open
+    under the wrong separator runs on to the field size limit)."""
+    records: list[list[str]] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        try:
+            for record in itertools.islice(csv.reader(fh, delimiter=separator), MAX_HEADER_SEARCH_ROWS):
+                records.append(record)
+        except csv.Error:
+            pass
+    return records
+
+
 def _csv_header(path: Path, name: str, contract: Contract) -> _CsvHeader:
     """The header, found as in a workbook: the first of the top records naming at least half the required
     columns, read with each separator in turn. When none does, the first line, with the separator it holds."""
+    for separator in SEPARATORS:
+        top = _top_records(path, separator)
+        index = _find_header(top, contract)
+        if index is not None:
+            return _CsvHeader(top[index], separator, index)
     try:
-        for separator in SEPARATORS:
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                top = list(itertools.islice(csv.reader(fh, delimiter=separator), MAX_HEADER_SEARCH_ROWS))
-            index = _find_header(top, contract)
-            if index is not None:
-                return _CsvHeader(top[index], separator, index)
         with open(path, encoding="utf-8-sig", newline="") as fh:
             first = fh.readline()
             separator = _separator(first)
@@ -156,7 +168,7 @@ def _line_in_editor(utf8_path: Path, separator: str, line: int) -> int:
     """The line an editor shows for DuckDB's error line `line`, which does not count the line breaks inside
     quoted cells: where the `line`-th record (header and blank lines included) starts. Read again with
     Python's csv module, on the error path only."""
-    start = 1
+    start, number = 1, 0
     try:
         with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh, delimiter=separator)
@@ -165,7 +177,8 @@ def _line_in_editor(utf8_path: Path, separator: str, line: int) -> int:
                     return start
                 start = reader.line_num + 1
     except csv.Error:
-        pass
+        if number == line - 1:
+            return start  # the record DuckDB names is the one the csv module cannot read either
     return line
 
 
@@ -177,6 +190,10 @@ def _csv_problem(name: str, exc: duckdb.Error, utf8_path: Path, separator: str) 
         return UserInputError(
             f"{name}: line {where} has {fields[2]} fields but the header has {fields[1]}; "
             f"check for an unquoted {SEPARATORS[separator]} in that line"
+        )
+    if where and "unterminated quote" in text:
+        return UserInputError(
+            f"{name}: line {where} opens a quoted cell that is never closed; check that line for a stray double quote"
         )
     first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
     return UserInputError(f"{name}: not a readable CSV file{f' (line {where})' if where else ''}: {first}")

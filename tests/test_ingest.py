@@ -669,3 +669,19 @@ def test_date_times_with_a_utc_offset_are_stored_in_uk_time(tmp_path: Path) -> N
     code, (summary,) = ingest("s136", str(write_csv(tmp_path / "s136.csv", header(contract), rows)))
     assert code == 0 and summary["errors_by_reason"] == {"detained_at is not a date": 1}, summary
     assert query("SELECT detained_at FROM raw.s136 ORDER BY source_row_number") == [(v,) for v in stamps.values()]
+
+
+def test_a_quote_left_open_is_reported_at_its_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A stray double quote opens a cell that runs to the end of the file: the sender is sent to its line."""
+    contract = CONTRACTS["custody"]
+    names = header(contract)
+    rows = [",".join(r[c] for c in names) for r in good_rows(contract, 3)]
+    rows[1] = rows[1].replace(",", ',"', 1)  # line 3: the second cell starts with a quote that never closes
+    path = tmp_path / "custody.csv"
+    path.write_text("\n".join([",".join(names), *rows, "x" * 200_000]) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("custody", str(path))
+    assert code == 2 and summary["status"] == "rejected" and count("raw.custody") == 0
+    assert capsys.readouterr().err.strip() == (
+        "concordat ingest: custody.csv: line 3 opens a quoted cell that is never closed; "
+        "check that line for a stray double quote"
+    )
