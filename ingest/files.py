@@ -77,6 +77,8 @@ def inspect(path: Path) -> InputFile:
     if not path.exists():
         raise UserInputError(f"{path}: no such file")
     if not path.is_file():
+        if path.is_dir():
+            raise UserInputError(f"{path}: a folder, not a file; give the files in it, e.g. {path / '*.csv'}")
         raise UserInputError(f"{path}: not a file")
     suffix = path.suffix.lower()
     if suffix == ".xls":

@@ -394,13 +394,16 @@ def test_a_rejected_file_does_not_stop_the_others(tmp_path: Path, capsys: pytest
     missing = tmp_path / "missing.csv"
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"")
-    assert main(["ingest", "triage", str(ragged), str(missing), str(empty), str(good)]) == 2
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    assert main(["ingest", "triage", str(ragged), str(missing), str(empty), str(folder), str(good)]) == 2
     captured = capsys.readouterr()
     errors = captured.err.strip().splitlines()
-    assert len(errors) == 3 and "Traceback" not in captured.err
+    assert len(errors) == 4 and "Traceback" not in captured.err
     assert "ragged.csv: line 2 has" in errors[0]
     assert "missing.csv: no such file" in errors[1]
     assert "empty.csv: the file is empty" in errors[2]
+    assert errors[3].endswith(f"extracts: a folder, not a file; give the files in it, e.g. {folder / '*.csv'}")
     assert count("raw.triage") == 2
 
 
