@@ -83,6 +83,8 @@ def inspect(path: Path) -> InputFile:
     suffix = path.suffix.lower()
     if suffix == ".xls":
         raise UserInputError(f"{path.name}: old Excel .xls files are not supported; save it as .xlsx or CSV")
+    if suffix == ".zip":
+        raise UserInputError(f"{path.name}: a zip archive; extract it and load the CSV or XLSX files inside")
     digest = hashlib.sha256()
     blank_lines = _BlankLines()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -117,8 +119,6 @@ def inspect(path: Path) -> InputFile:
         raise UserInputError(f"{path.name}: the file is empty")
     if first.startswith(_GZIP_MAGIC):
         raise UserInputError(f"{path.name}: a gzip-compressed file; decompress it and load the file inside")
-    if suffix == ".zip":
-        raise UserInputError(f"{path.name}: a zip archive; extract it and load the CSV or XLSX files inside")
     if first.startswith(_XLSX_MAGIC) or suffix in (".xlsx", ".xlsm"):
         if not first.startswith(_XLSX_MAGIC):
             raise UserInputError(f"{path.name}: not a valid .xlsx workbook")
