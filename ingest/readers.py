@@ -108,13 +108,13 @@ def _find_header(rows: list[tuple[object, ...]] | list[list[str]], contract: Con
 # --- CSV -----------------------------------------------------------------------------------------------------
 
 
-#: Field separators, by name: a comma, or, in a header line without one, the most frequent of the others
-#: (Excel saves "CSV" with semicolons where the decimal mark is a comma; case systems export tab- or
-#: pipe-separated text).
+#: Field separators, by name, in the order the header is looked for with them (Excel saves "CSV" with
+#: semicolons where the decimal mark is a comma; case systems export tab- or pipe-separated text).
 SEPARATORS: dict[str, str] = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 
 
 def _separator(header_line: str) -> str:
+    """Where no header is found, the separator of the first line: a comma, else the most frequent other one."""
     if "," in header_line:
         return ","
     found = max(SEPARATORS, key=header_line.count)
