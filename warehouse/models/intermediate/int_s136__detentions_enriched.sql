@@ -88,8 +88,13 @@ enriched as (
         case when d.person_id is null or d.section <> '136' then null
             else s.detentions_in_365_days >= 3
         end as is_repeat_detention,
-        case when d.released_at is null then null
-            else {{ hours_between('coalesce(d.arrived_pos_at, d.detained_at)', 'd.released_at') }}
+        -- from arrival at the place of safety; from detention only for a person already there (not moved).
+        -- Moved but arrival not recorded: unknown, not timed from detention (that would add the journey)
+        case
+            when d.released_at is null then null
+            when d.arrived_pos_at is not null then {{ hours_between('d.arrived_pos_at', 'd.released_at') }}
+            when d.transport = 'None (already at place of safety)'
+            then {{ hours_between('d.detained_at', 'd.released_at') }}
         end as duration_hours,
         d.loaded_at
     from detentions as d
