@@ -17,7 +17,7 @@ import pandas as pd
 import yaml
 
 from concordat.paths import WAREHOUSE_PROJECT
-from expectations import privacy, reconcile
+from expectations import disclosure, privacy, reconcile
 from expectations.errors import BatchUnavailable
 
 DEFAULT_SUPPRESSION_THRESHOLD = 5
@@ -104,6 +104,7 @@ BUILDERS: dict[str, Callable[[duckdb.DuckDBPyConnection], pd.DataFrame]] = {
     "kpi_totals": reconcile.kpi_totals,
     "latest_build": reconcile.latest_build,
     "kpi_monthly_gaps": kpi_monthly_gaps,
+    "recoverable_cells": disclosure.recoverable_cells,
 }
 
 

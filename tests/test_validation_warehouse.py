@@ -116,6 +116,12 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
     )
     # The KPI catalogue, from the dbt seed (one copy of the definitions).
     con.execute("create table marts.dim_kpi as select * from read_csv(?, header = true)", [str(KPI_SEED)])
+    con.execute("create table marts.dim_area (area_code varchar, area_type varchar, parent_area_code varchar)")
+    con.execute(
+        "insert into marts.dim_area values (?, 'force', 'E12000003'), (?, 'force', 'E12000003'), "
+        "('E12000003', 'region', 'EW'), ('EW', 'national', null)",
+        [FORCE_A, FORCE_B],
+    )
     con.execute(
         "create table marts.published_s136 (financial_year varchar, area_code varchar, measure varchar, "
         "category varchar, source varchar, count bigint, is_suppressed boolean)"

@@ -1,4 +1,5 @@
-{#- The KPI catalogue (seed kpi_definitions): names, definitions, unit, direction of improvement and target. -#}
+{#- The KPI catalogue (seed kpi_definitions): names, definitions, unit, direction of improvement, target and
+    aggregation (how a value is built from its parts: count, cumulative, percent, rate, median, mean). -#}
 select
     kpi_id,
     name,
@@ -8,5 +9,6 @@ select
     unit,
     direction,
     target,
-    has_segments
+    has_segments,
+    aggregation
 from {{ ref('kpi_definitions') }}

@@ -1,0 +1,97 @@
+"""Secondary suppression, checked on the published KPI table from scratch (not with the build's own links).
+
+A total shown beside its parts with exactly one part suppressed gives that part away by subtraction (specs/kpis.md,
+disclosure control). The parts of a total, along the three hierarchies ``marts.kpi_values`` publishes:
+
+- segment: the segments of one partition (``sex:…``, ``ethnicity:…``, ``age:…``, ``officer_…``) -> ``all``;
+- area: the forces of a region -> the region, and every force (BTP included) -> EW (``marts.dim_area``);
+- period: the months of a quarter -> the quarter, the months and the quarters of a financial year -> the year
+  (not for cumulative KPIs, whose year is its last month, not a sum).
+
+The batch has one row per hierarchy: how many totals were checked, how many leave a part recoverable, and the
+first such total as an example. (A total whose other parts are all empty equals its suppressed part: the build then
+suppresses the total.)
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from expectations.errors import BatchUnavailable
+
+HIERARCHIES = ("segment", "area", "period")
+
+_TOTAL = (
+    "p.kpi_id, p.area_code, p.segment, p.period_grain, p.period_start, p.period_label, "
+    "p.is_suppressed as total_suppressed"
+)
+_PARTITION = "case when c.segment like 'officer_%' then 'officer' else split_part(c.segment, ':', 1) end"
+
+RECOVERABLE_SQL = f"""
+with k as (
+    select kpi_id, area_code, segment, period_grain, period_start, period_label, is_suppressed
+    from marts.kpi_values
+),
+cumulative as (select kpi_id from marts.dim_kpi where aggregation = 'cumulative'),
+forces as (select area_code, parent_area_code from marts.dim_area where area_type = 'force'),
+parts as (
+    select 'segment' as hierarchy, {_TOTAL}, {_PARTITION} as family, c.is_suppressed as part_suppressed
+    from k as c join k as p
+        on p.kpi_id = c.kpi_id and p.area_code = c.area_code and p.period_grain = c.period_grain
+        and p.period_start = c.period_start and p.segment = 'all'
+    where c.segment <> 'all'
+    union all
+    select 'area', {_TOTAL}, 'forces', c.is_suppressed
+    from k as c join forces as f on f.area_code = c.area_code join k as p
+        on p.kpi_id = c.kpi_id and p.segment = c.segment and p.period_grain = c.period_grain
+        and p.period_start = c.period_start
+        and (p.area_code = 'EW' or (p.area_code = f.parent_area_code and f.parent_area_code <> 'EW'))
+    union all
+    select 'period', {_TOTAL}, c.period_grain, c.is_suppressed
+    from k as c join k as p
+        on p.kpi_id = c.kpi_id and p.area_code = c.area_code and p.segment = c.segment
+        and (
+            (p.period_grain = 'quarter' and c.period_grain = 'month'
+                and p.period_start = date_trunc('quarter', c.period_start))
+            or (p.period_grain = 'financial_year' and c.period_grain in ('month', 'quarter')
+                and p.period_start = date_trunc('year', c.period_start - interval 3 month) + interval 3 month)
+        )
+    where c.kpi_id not in (select kpi_id from cumulative)
+),
+totals as (
+    select hierarchy, kpi_id, area_code, segment, period_label, family,
+           any_value(total_suppressed) as total_suppressed, count(*) filter (where part_suppressed) as suppressed_parts
+    from parts
+    group by hierarchy, kpi_id, area_code, segment, period_grain, period_start, period_label, family
+),
+judged as (
+    select *, not total_suppressed and suppressed_parts = 1 as recoverable
+    from totals
+)
+select h.hierarchy,
+       count(j.hierarchy) as totals_checked,
+       count(*) filter (where j.recoverable) as recoverable_totals,
+       min(case when j.recoverable then
+           j.kpi_id || ' ' || j.area_code || ' ' || j.segment || ' ' || j.period_label || ' (parts: ' || j.family || ')'
+       end) as example
+from (select unnest(?::varchar[]) as hierarchy) as h
+left join judged as j on j.hierarchy = h.hierarchy
+group by h.hierarchy
+order by h.hierarchy
+"""
+
+
+def recoverable_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per hierarchy: totals checked, totals leaving exactly one suppressed part recoverable, and an example."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' "
+            "and table_name in ('kpi_values', 'dim_kpi', 'dim_area')"
+        ).fetchall()
+    }
+    missing = sorted({"kpi_values", "dim_kpi", "dim_area"} - present)
+    if missing:
+        raise BatchUnavailable(f"marts.{missing[0]} does not exist (has the build run?)")
+    return con.execute(RECOVERABLE_SQL, [list(HIERARCHIES)]).df()
