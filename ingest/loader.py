@@ -117,7 +117,8 @@ def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> 
         "GROUP BY kind ORDER BY n DESC, kind"
     ).fetchall()
     result.errors_by_reason = {kind: n for kind, n, _ in reasons}
-    result.example_by_reason = {kind: detail.strip() for kind, _, detail in reasons if detail}
+    # one line: a value with a line break in it (a quoted cell) would break the summary line
+    result.example_by_reason = {kind: " ".join(detail.split()) for kind, _, detail in reasons if detail}
 
 
 def _write(

@@ -212,7 +212,9 @@ def _read_csv(utf8_path: Path, header: _CsvHeader, header_row: bool = True) -> s
 def _check_title_rows(con: duckdb.DuckDBPyConnection, name: str, utf8_path: Path, header: _CsvHeader) -> None:
     """DuckDB's `skip` can lose every row below a title row it cannot parse (a closing quote followed by text):
     the first record it reads after the rows it skips must be the header found by Python's csv module."""
-    first = con.execute(f"SELECT * FROM {_read_csv(utf8_path, header, header_row=False)}) LIMIT 1").fetchall()
+    # serial: the parallel reader refuses null_padding in a file with line breaks inside quoted cells
+    reader = f"{_read_csv(utf8_path, header, header_row=False)}, parallel = false)"
+    first = con.execute(f"SELECT * FROM {reader} LIMIT 1").fetchall()
     found = [(cell or "").strip() for cell in first[0]] if first else []
     if found != [cell.strip() for cell in header.cells]:
         rows, them = ("row", "it") if header.skip == 1 else (f"{header.skip} rows", "them")

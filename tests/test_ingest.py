@@ -638,6 +638,25 @@ def test_csv_with_title_rows_above_the_header_loads(tmp_path: Path, capsys: pyte
     assert f"s136.csv: line {len(lines) + 1} has {len(names) + 1} fields" in capsys.readouterr().err
 
 
+def test_title_rows_and_line_breaks_inside_quoted_cells_load(tmp_path: Path) -> None:
+    """A title row above the header and a cell with a line break in it (a free-text reason) in one file."""
+    contract = CONTRACTS["s136"]
+    names = header(contract)
+    rows = good_rows(contract, 3)
+    notes = ["", '"Other,\nsee notes"', ""]  # an extra column, kept in `extra`
+    lines = [
+        '"S136 extract - run 02/06/2024 06:00"',
+        ",".join([*names, "Notes"]),
+        *(",".join([*(r[c] for c in names), note]) for r, note in zip(rows, notes, strict=True)),
+    ]
+    path = tmp_path / "s136.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 0 and summary["rows_read"] == 3, summary
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (2,), (3,)]
+    assert query("SELECT extra->>'Notes' FROM raw.s136 WHERE source_row_number = 2") == [("Other,\nsee notes",)]
+
+
 def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """DuckDB 2.0 reads no row at all below a skipped row whose quotes it cannot parse: refused, not emptied."""
     contract = CONTRACTS["s136"]
