@@ -135,7 +135,8 @@ def render_markdown() -> str:
         "month-first: `04/12/2023` is 4 December.",
         f"- Dates: {_code(formats.DATE_EXAMPLES)} (a date-time is a date only at midnight).",
         f"- Dates before {formats.EARLIEST_DATE} or from {formats.LATEST_DATE_EXCLUSIVE} on are errors (a two-digit "
-        "year is not guessed).",
+        "year is not guessed). A date-time records something that happened: one after the day the file is loaded "
+        "is an error (`is in the future`, a mistyped year). Dates (a placement's start and end) may be planned.",
         f"- Yes/no: true {_code(formats.TRUE_TOKENS)}, false {_code(formats.FALSE_TOKENS)} (any case); "
         "blank = unknown.",
         "- Whole numbers and numbers: `34`, `34.0`, `29,000`; `34.5` is not a whole number.",

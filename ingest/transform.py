@@ -22,10 +22,12 @@ reason in quarantine is the check's `kind` followed by `__detail` (the offending
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import duckdb
 
 from concordat import pseudonymise
+from concordat.clock import uk_now
 from concordat.contracts import Column, Contract
 from ingest import formats
 from ingest.categories import MAPPED_TYPES, MappingSpec, create_mapping_tables
@@ -264,6 +266,9 @@ class _Builder:
             if col.depends_on:
                 detail += f" || ' for {col.depends_on} ' || coalesce({q(col.depends_on)}, '?')"
             self.checks.append(Check(f"{v} IS NOT NULL AND {t} IS NULL", name, kinds[col.type], detail))
+        if col.type == "datetime":  # a time something happened (UK local): not after the day it is loaded
+            tomorrow = (uk_now().date() + timedelta(days=1)).isoformat()
+            self.checks.append(Check(f"{t} >= TIMESTAMP '{tomorrow}'", name, f"{name} is in the future", shown))
         if col.minimum is not None or col.maximum is not None:
             lo, hi = _number(col.minimum), _number(col.maximum)
             bounds = [f"{t} < {lo}"] if lo is not None else []

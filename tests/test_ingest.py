@@ -674,6 +674,29 @@ def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys:
     assert count("raw.s136") == 0
 
 
+def test_times_in_the_future_are_quarantined(tmp_path: Path) -> None:
+    """A mistyped year (2034 for 2024) would put a detention in a period that has not happened: quarantined with
+    its own reason. Today is not the future; placements' dates (planned placements) are not times."""
+    import datetime as dt
+
+    from concordat.clock import uk_now
+
+    contract = CONTRACTS["s136"]
+    rows = good_rows(contract, 3)
+    today = uk_now().date()
+    for row in rows[:2]:
+        row.update(arrived_pos_at="", assessment_completed_at="", released_at="")
+    rows[0]["detained_at"] = f"{today:%d/%m/%Y} 00:00"
+    rows[1]["detained_at"] = f"{today + dt.timedelta(days=1):%d/%m/%Y} 00:00"
+    rows[2]["released_at"] = f"03/07/{today.year + 10} 10:00"
+    code, (summary,) = ingest("s136", str(write_csv(tmp_path / "s136.csv", header(contract), rows)))
+    assert code == 0 and (summary["rows_loaded"], summary["rows_quarantined"]) == (1, 2), summary
+    assert query("SELECT row_number, column_name, reason FROM raw.quarantine ORDER BY 1") == [
+        (2, "detained_at", f"detained_at is in the future ({today + dt.timedelta(days=1):%d/%m/%Y} 00:00)"),
+        (3, "released_at", f"released_at is in the future (03/07/{today.year + 10} 10:00)"),
+    ]
+
+
 def test_date_times_with_a_utc_offset_are_stored_in_uk_time(tmp_path: Path) -> None:
     """Systems that keep UTC export `...Z` or `...+01:00`; every time stored is UK local time (Europe/London)."""
     import datetime as dt
