@@ -108,7 +108,12 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
                 title=f"{meta.name}: observed, fitted and counterfactual",
                 unit=meta.unit,
                 x=x,
-                observed=tuple(as_float(v) for v in points.observed),
+                observed=tuple(
+                    None
+                    if ctx.disclosure.hides_kpi(p.unit, p.observed, p.numerator, p.denominator, bool(p.is_suppressed))
+                    else as_float(p.observed)
+                    for p in points.itertuples()
+                ),
                 fitted=tuple(as_float(v) for v in points.fitted),
                 counterfactual=tuple(as_float(v) for v in points.counterfactual),
                 is_post=tuple(bool(v) for v in points.is_post),
@@ -116,7 +121,8 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
                 provenance=Provenance(
                     source=f"{kpi_source(kpi_id)}; model from marts.intervention_impact_series",
                     period=f"{row.area_name or row.area_code}, {x[0]:%B %Y} to {x[-1]:%B %Y}, monthly",
-                    note="Counterfactual: the fitted pre-intervention level and trend carried forward.",
+                    note="Counterfactual: the fitted pre-intervention level and trend carried forward."
+                    + ("" if ctx.disclosure.internal else " Months with small numbers are hidden, as elsewhere."),
                 ),
             )
     frame = pd.DataFrame(

@@ -307,13 +307,19 @@ def intervention_impact(db: Serving, intervention_id: str) -> pd.DataFrame:
 
 
 def intervention_series(db: Serving, intervention_id: str, kpi_id: str) -> pd.DataFrame:
+    """The monthly ITS series, with each observed month's disclosure fields from kpi_values (unit, numerator,
+    denominator, is_suppressed): a published view hides the observed months kpi_values hides."""
     return db.query(
         "intervention_series",
         """
-        select period_start, observed, fitted, counterfactual, is_post
-        from marts.intervention_impact_series
-        where intervention_id = ? and kpi_id = ?
-        order by period_start
+        select s.period_start, s.observed, s.fitted, s.counterfactual, s.is_post,
+               k.unit, k.numerator, k.denominator, coalesce(k.is_suppressed, false) as is_suppressed
+        from marts.intervention_impact_series as s
+        left join marts.kpi_values as k
+            on k.kpi_id = s.kpi_id and k.area_code = s.area_code and k.segment = 'all'
+            and k.period_grain = 'month' and k.period_start = s.period_start
+        where s.intervention_id = ? and s.kpi_id = ?
+        order by s.period_start
         """,
         (intervention_id, kpi_id),
     )

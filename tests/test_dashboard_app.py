@@ -240,6 +240,30 @@ def test_impact_page_shows_the_register_and_an_estimate(serving: Path) -> None:
     assert len(estimates) == expected
 
 
+def test_the_its_chart_hides_the_months_kpi_values_hides(serving: Path) -> None:
+    """Observed months a published view hides elsewhere are not plotted on the ITS chart; the internal view shows
+    them."""
+    from dashboard import data_impact, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+
+    (intervention, kpi, area, hidden), *_ = _sql(
+        serving,
+        "select s.intervention_id, s.kpi_id, s.area_code, count(*) from marts.intervention_impact_series s "
+        "join marts.kpi_values k on k.kpi_id = s.kpi_id and k.area_code = s.area_code and k.segment = 'all' "
+        "and k.period_grain = 'month' and k.period_start = s.period_start "
+        "where k.is_suppressed and s.observed is not null group by all order by 4 desc",
+    )
+    db = queries.Serving(serving, cached=False)
+    try:
+        for internal, missing in ((False, hidden), (True, 0)):
+            ctx = Context(db, area, area, "2020/21", "quarter", Disclosure(internal=internal))
+            series = data_impact.impact(ctx, intervention, kpi).series
+            assert series is not None and sum(v is None for v in series.observed) == missing, internal
+    finally:
+        queries.close_all()
+
+
 def test_published_page_sets_nhs_england_beside_the_police_figures(serving: Path) -> None:
     at = _open({"area": NATIONAL}, page="published.py")
     _assert_clean(at, "published")
