@@ -8,6 +8,12 @@ disclosure control). The parts of a total, along the three hierarchies ``marts.k
 - period: the months of a quarter -> the quarter, the months and the quarters of a financial year -> the year
   (not for cumulative KPIs, whose year is its last month, not a sum).
 
+and of ``marts.published_s136``'s record-level counts (by financial year):
+
+- published_measure: a measure's categories -> the area's detentions (police_vehicle_reason -> transport =
+  Police vehicle; police_station_reason -> first_place_of_safety = Police station);
+- published_area: forces -> their region and EW.
+
 The batch has one row per hierarchy: how many totals were checked, how many leave a part recoverable, and the
 first such total as an example. (A total whose other parts are all empty equals its suppressed part: the build then
 suppresses the total.)
@@ -20,12 +26,22 @@ import pandas as pd
 
 from expectations.errors import BatchUnavailable
 
-HIERARCHIES = ("segment", "area", "period")
+HIERARCHIES = ("segment", "area", "period", "published_measure", "published_area")
 
 _TOTAL = (
     "p.kpi_id, p.area_code, p.segment, p.period_grain, p.period_start, p.period_label, "
     "p.is_suppressed as total_suppressed"
 )
+#: marts.published_s136's record-level counts as totals: the measure and category, by area and financial year.
+_PUBLISHED_TOTAL = (
+    "'published_s136 ' || p.measure || ' = ' || p.category, p.area_code, '', 'financial_year', null, "
+    "p.financial_year, p.is_suppressed"
+)
+#: The total a published measure's categories add up to (other measures: the area's detentions).
+_MEASURE_TOTAL = """case c.measure
+        when 'police_vehicle_reason' then ('transport', 'Police vehicle')
+        when 'police_station_reason' then ('first_place_of_safety', 'Police station')
+        else ('detentions', 'All') end"""
 _PARTITION = "case when c.segment like 'officer_%' then 'officer' else split_part(c.segment, ':', 1) end"
 
 RECOVERABLE_SQL = f"""
@@ -35,6 +51,10 @@ with k as (
 ),
 cumulative as (select kpi_id from marts.dim_kpi where aggregation = 'cumulative'),
 forces as (select area_code, parent_area_code from marts.dim_area where area_type = 'force'),
+pub as (
+    select financial_year, area_code, measure, category, is_suppressed
+    from marts.published_s136 where source = 'record_level'
+),
 parts as (
     select 'segment' as hierarchy, {_TOTAL}, {_PARTITION} as family, c.is_suppressed as part_suppressed
     from k as c join k as p
@@ -58,6 +78,17 @@ parts as (
                 and p.period_start = date_trunc('year', c.period_start - interval 3 month) + interval 3 month)
         )
     where c.kpi_id not in (select kpi_id from cumulative)
+    union all
+    select 'published_measure', {_PUBLISHED_TOTAL}, c.measure, c.is_suppressed
+    from pub as c join pub as p
+        on p.financial_year = c.financial_year and p.area_code = c.area_code
+        and (p.measure, p.category) = {_MEASURE_TOTAL}
+    where c.measure <> 'detentions'
+    union all
+    select 'published_area', {_PUBLISHED_TOTAL}, 'forces', c.is_suppressed
+    from pub as c join forces as f on f.area_code = c.area_code join pub as p
+        on p.financial_year = c.financial_year and p.measure = c.measure and p.category = c.category
+        and (p.area_code = 'EW' or (p.area_code = f.parent_area_code and f.parent_area_code <> 'EW'))
 ),
 totals as (
     select hierarchy, kpi_id, area_code, segment, period_label, family,
@@ -88,10 +119,10 @@ def recoverable_cells(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         name
         for (name,) in con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' "
-            "and table_name in ('kpi_values', 'dim_kpi', 'dim_area')"
+            "and table_name in ('kpi_values', 'dim_kpi', 'dim_area', 'published_s136')"
         ).fetchall()
     }
-    missing = sorted({"kpi_values", "dim_kpi", "dim_area"} - present)
+    missing = sorted({"kpi_values", "dim_kpi", "dim_area", "published_s136"} - present)
     if missing:
         raise BatchUnavailable(f"marts.{missing[0]} does not exist (has the build run?)")
     return con.execute(RECOVERABLE_SQL, [list(HIERARCHIES)]).df()

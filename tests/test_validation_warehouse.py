@@ -128,7 +128,12 @@ def _marts(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.executemany(
         "insert into marts.published_s136 values ('2023/24', ?, 'detentions', 'All', ?, ?, ?)",
-        [("EW", "ho_s136", 7, False), ("EW", "record_level", 6, False), (FORCE_B, "record_level", 3, True)],
+        [
+            ("EW", "ho_s136", 7, False),
+            ("EW", "record_level", 6, False),
+            (FORCE_A, "record_level", 3, True),
+            (FORCE_B, "record_level", 3, True),
+        ],
     )
     con.execute(
         "create table marts.build_runs (build_id varchar, started_at timestamp, finished_at timestamp, "

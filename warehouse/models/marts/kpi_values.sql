@@ -132,78 +132,7 @@ links as (
     where c.aggregation <> 'cumulative'
 ),
 
-{# Pass 1 judges every total; pass i > 1 only the totals with a part (or the total) newly suppressed in pass
-    i - 1, the only ones whose verdict can change. added_i: every cell suppressed by passes 1..i. #}
-added_0 as (
-    select cell_id from cells
-    where 1 = 0
-),
-{% for i in range(1, passes + 1) %}
-    {%- if i > 1 %}
-        touched_{{ i }} as (
-            select
-                l.parent_id,
-                l.family
-            from links as l
-            inner join new_{{ i - 1 }} as n on n.cell_id = l.child_id
-            union
-            select
-                l.parent_id,
-                l.family
-            from links as l
-            inner join new_{{ i - 1 }} as n on n.cell_id = l.parent_id
-        ),
-    {% endif %}
-    parts_{{ i }} as (
-        select
-            l.child_id,
-            l.parent_id,
-            l.family,
-            c.cell_size,
-            c.is_primary_suppressed or ac.cell_id is not null as is_suppressed,
-            p.is_primary_suppressed or ap.cell_id is not null as is_total_suppressed
-        from links as l
-            {%- if i > 1 %}
-            inner join touched_{{ i }} as t on t.parent_id = l.parent_id and t.family = l.family
-            {%- endif %}
-        inner join cells as c on c.cell_id = l.child_id
-        inner join cells as p on p.cell_id = l.parent_id
-        left join added_{{ i - 1 }} as ac on ac.cell_id = l.child_id
-        left join added_{{ i - 1 }} as ap on ap.cell_id = l.parent_id
-    ),
-
-    totals_{{ i }} as (
-        select
-            *,
-            sum(case when is_suppressed then 1 else 0 end) over (partition by parent_id, family) as suppressed_parts,
-            sum(case when not is_suppressed and cell_size > 0 then 1 else 0 end) over (
-                partition by parent_id, family
-            ) as candidate_parts,
-            row_number() over (
-                partition by parent_id, family
-                order by case when not is_suppressed and cell_size > 0 then 0 else 1 end, cell_size, child_id
-            ) as size_rank
-        from parts_{{ i }}
-    ),
-
-{# Per total shown with exactly one suppressed part: the smallest other part with a size or, when no other part
-    has anything in it, the total itself (it equals the suppressed part). #}
-    new_{{ i }} as (
-        select child_id as cell_id
-        from totals_{{ i }}
-        where suppressed_parts = 1 and not is_total_suppressed and size_rank = 1 and candidate_parts > 0
-        union
-        select parent_id as cell_id
-        from totals_{{ i }}
-        where suppressed_parts = 1 and not is_total_suppressed and candidate_parts = 0
-    ),
-
-    added_{{ i }} as (
-        select cell_id from added_{{ i - 1 }}
-        union all
-        select cell_id from new_{{ i }}
-    ){{ "," if not loop.last }}
-{% endfor %}
+{{ secondary_suppression('cells', 'links', passes) }}
 
 select
     c.kpi_id,
@@ -218,6 +147,6 @@ select
     c.unit,
     c.ci_lower,
     c.ci_upper,
-    c.is_primary_suppressed or c.cell_id in (select a.cell_id from added_{{ passes }} as a) as is_suppressed
+    c.is_primary_suppressed or c.cell_id in (select a.cell_id from secondarily_suppressed as a) as is_suppressed
 from cells as c
 inner join {{ ref('dim_period') }} as p on p.period_grain = c.period_grain and p.period_start = c.period_start

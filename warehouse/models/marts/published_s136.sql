@@ -4,7 +4,10 @@
     gender, age_band with 18 to 64 and 65 and over summed; England only and excluding police-station places of
     safety, so they differ from police counts);
     record_level: Concordat's count of section 136 detentions for the same measures, for every force, region and
-    EW the record-level data covers. is_suppressed: counts 1..4, or suppressed at source. -#}
+    EW the record-level data covers. is_suppressed: counts 1..4, or suppressed at source; and, for record_level,
+    secondary suppression (macros/disclosure.sql) where a shown total would give a hidden count away: the
+    categories of a measure add up to the area's detentions (police_vehicle_reason to transport = Police vehicle,
+    police_station_reason to first_place_of_safety = Police station), and forces to their region and EW. -#}
 {%- set t = var('suppression_threshold') -%}
 {%- set measures = ['first_place_of_safety', 'transport', 'police_vehicle_reason', 'age_band', 'sex', 'ethnicity',
     'police_station_reason'] -%}
@@ -41,6 +44,59 @@ record_level as (
         group by financial_year, area_code, {{ m }}
     {%- endfor %}
 ),
+
+cells as (
+    select
+        *,
+        published_count as cell_size,
+        published_count between 1 and {{ t - 1 }} as is_primary_suppressed,
+        row_number() over (order by financial_year, area_code, measure, category) as cell_id
+    from record_level
+),
+
+-- the total each measure's categories add up to
+measure_totals as (
+    select
+        'police_vehicle_reason' as measure,
+        'transport' as total_measure,
+        'Police vehicle' as total_category
+    union all
+    select
+        'police_station_reason' as measure,
+        'first_place_of_safety' as total_measure,
+        'Police station' as total_category
+    {%- for m in measures if m not in ('police_vehicle_reason', 'police_station_reason') %}
+        union all
+        select
+            '{{ m }}' as measure,
+            'detentions' as total_measure,
+            'All' as total_category
+    {%- endfor %}
+),
+
+links as (
+    select
+        c.cell_id as child_id,
+        p.cell_id as parent_id,
+        c.measure as family
+    from cells as c
+    inner join measure_totals as mt on mt.measure = c.measure
+    inner join cells as p
+        on p.financial_year = c.financial_year and p.area_code = c.area_code and p.measure = mt.total_measure
+            and p.category = mt.total_category
+    union all
+    select
+        c.cell_id as child_id,
+        p.cell_id as parent_id,
+        'forces' as family
+    from cells as c
+    inner join {{ ref('int_area_members') }} as m on m.force_code = c.area_code and m.area_type <> 'force'
+    inner join cells as p
+        on p.financial_year = c.financial_year and p.area_code = m.area_code and p.measure = c.measure
+            and p.category = c.category
+),
+
+{{ secondary_suppression('cells', 'links', var('secondary_suppression_passes')) }},
 
 nhs_rows as (
     select
@@ -102,5 +158,5 @@ select
     category,
     'record_level' as source,
     cast(published_count as {{ dbt.type_bigint() }}) as {{ adapter.quote('count') }},
-    published_count between 1 and {{ t - 1 }} as is_suppressed
-from record_level
+    is_primary_suppressed or cell_id in (select s.cell_id from secondarily_suppressed as s) as is_suppressed
+from cells
