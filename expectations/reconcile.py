@@ -130,11 +130,19 @@ def latest_build(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest row of marts.build_runs (none when nothing was built), as `concordat.fingerprint` orders it."""
     if "build_runs" not in _tables(con, "marts"):
         raise BatchUnavailable("marts.build_runs does not exist (has `concordat build` run?)")
+    # files loaded after the build started are not in its marts: validating and publishing them would publish
+    # figures that leave out data the analyst has loaded
+    loaded_since = (
+        "(select count(*) from raw.ingest_log as l where l.status = 'loaded' and l.finished_at > b.started_at)"
+        if "ingest_log" in _tables(con, "raw")
+        else "0"
+    )
     frame = con.execute(
-        "select build_id, started_at, finished_at, coalesce(success, false) as success from marts.build_runs "
+        f"select build_id, started_at, finished_at, coalesce(success, false) as success, "
+        f"{loaded_since} as files_loaded_since from marts.build_runs as b "
         "order by finished_at desc nulls first, started_at desc nulls first, build_id desc limit 1"
     ).df()
-    return frame.astype({"success": bool})
+    return frame.astype({"success": bool, "files_loaded_since": "int64"})
 
 
 def _s136_fact(con: duckdb.DuckDBPyConnection) -> tuple[str, set[str]]:

@@ -112,6 +112,15 @@ def build_status_suite() -> Suite:
                 column="success",
                 value_set=[True],
             ),
+            critical(
+                "expect_column_values_to_be_between",
+                "files were loaded after the latest build started: the marts leave them out, so run `concordat "
+                "build` before validating and publishing",
+                table="raw.ingest_log",
+                column="files_loaded_since",
+                min_value=0,
+                max_value=0,
+            ),
         ],
     )
 

@@ -124,6 +124,14 @@ INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (
             {("reconcile_latest_build", "expect_column_values_to_be_in_set")},
         ),
         (
+            "a file loaded after the latest build",
+            [
+                "insert into raw.ingest_log values ('a2', 's136', 's136_june.csv', 'cd', '2023-07-02 09:00', "
+                "'2023-07-02 09:01', 'loaded', 0, 0, 0, 0, 0, '[]', null, null)"
+            ],
+            {("reconcile_latest_build", "expect_column_values_to_be_between")},
+        ),
+        (
             "a count mismatch with the ingest log",
             [
                 f"insert into raw.s136 (detention_id, force, detained_at, section) "
