@@ -118,7 +118,9 @@ def test_place_of_safety_duration_and_repeat_kpis_match(con, detentions: pd.Data
     for key, d in den.items():
         assert (got[key].numerator, got[key].denominator) == (num.get(key, 0), d)
 
-    start = detentions.arrived_pos_at.fillna(detentions.detained_at)
+    # from arrival; from detention only when not moved; moved with no arrival time: unknown
+    not_moved = detentions.transport == "None (already at place of safety)"
+    start = detentions.arrived_pos_at.fillna(detentions.detained_at.where(not_moved))
     hours = (detentions.released_at - start).dt.total_seconds() / 3600
     medians = hours.groupby([detentions.force, detentions.fy]).median().dropna()
     got = _by_force_fy(kpi_frame(con, "detention_median_hours"))
