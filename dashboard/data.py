@@ -15,6 +15,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from concordat.methods.spc import variation_icon
 from dashboard import queries
 from dashboard.disclosure import Disclosure
 from dashboard.formatting import PCA_2017_DATE, format_value, fy_end, fy_start, humanise, previous_fy
@@ -392,7 +393,7 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
         queries.kpi_in_periods(ctx.db, ctx.area_code, kpi_ids, "financial_year", (last_start, this_start))
     )
     monthly = ctx.disclosure.kpi_frame(queries.kpi_series(ctx.db, ctx.area_code, kpi_ids, "month", ctx.period_end))
-    icons = queries.spc_summaries(ctx.db, ctx.area_code, kpi_ids).set_index("kpi_id")
+    icons = queries.spc_summaries(ctx.db, ctx.area_code, kpi_ids, ctx.period_end).set_index("kpi_id")
     tiles: list[Tile] = []
     summary: list[str] = []
     for kpi_id in kpi_ids:
@@ -409,7 +410,7 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
             else format_value(now, meta.unit, compact=True)
         )
         spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not is_missing(v))
-        variation, assurance = _icon(icons, kpi_id, "variation_icon"), _icon(icons, kpi_id, "assurance_icon")
+        variation, assurance = _variation(icons, kpi_id), _icon(icons, kpi_id, "assurance_icon")
         tiles.append(
             Tile(
                 kpi_id=kpi_id,
@@ -430,11 +431,18 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
         if sentence:
             summary.append(sentence)
         if variation and variation != "common_cause":
+            month = pd.Timestamp(icons.at[kpi_id, "last_period_start"])
             summary.append(
-                f"{meta.name}: the latest month shows special-cause variation ({humanise(variation).lower()}); "
+                f"{meta.name}: {month:%B %Y} shows special-cause variation ({humanise(variation).lower()}); "
                 "see its SPC chart."
             )
     return Overview(tiles=tuple(tiles), summary=tuple(summary), previous_year=last_year)
+
+
+def _variation(icons: pd.DataFrame, kpi_id: str) -> str | None:
+    """The variation icon of the chosen year's last SPC month (not of the latest month loaded)."""
+    point_type = _icon(icons, kpi_id, "point_type")
+    return None if point_type is None else variation_icon(point_type, str(icons.at[kpi_id, "direction"]))
 
 
 def _icon(icons: pd.DataFrame, kpi_id: str, column: str) -> str | None:

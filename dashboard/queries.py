@@ -264,15 +264,26 @@ def spc_points(db: Serving, area_code: str, kpi_id: str, until: dt.date, segment
     )
 
 
-def spc_summaries(db: Serving, area_code: str, kpi_ids: Sequence[str]) -> pd.DataFrame:
+def spc_summaries(db: Serving, area_code: str, kpi_ids: Sequence[str], until: dt.date) -> pd.DataFrame:
+    """Per KPI (segment all): the assurance icon, and the last monthly SPC point up to `until` (the end of the
+    chosen year) with the KPI's direction, from which the variation icon of that month is read."""
     return db.query(
         "spc_summaries",
         """
-        select kpi_id, variation_icon, assurance_icon, n_points, last_period_start
-        from marts.spc_summary
-        where area_code = ? and list_contains(?, kpi_id) and segment = 'all'
+        with last_points as (
+            select kpi_id, point_type, period_start,
+                   row_number() over (partition by kpi_id order by period_start desc) as recency
+            from marts.spc_points
+            where area_code = ? and list_contains(?, kpi_id) and segment = 'all' and period_grain = 'month'
+              and period_start <= ?
+        )
+        select s.kpi_id, s.assurance_icon, p.point_type, p.period_start as last_period_start, k.direction
+        from marts.spc_summary as s
+        left join last_points as p on p.kpi_id = s.kpi_id and p.recency = 1
+        left join marts.dim_kpi as k on k.kpi_id = s.kpi_id
+        where s.area_code = ? and list_contains(?, s.kpi_id) and s.segment = 'all'
         """,
-        (area_code, tuple(kpi_ids)),
+        (area_code, tuple(kpi_ids), until, area_code, tuple(kpi_ids)),
     )
 
 

@@ -264,6 +264,42 @@ def test_the_its_chart_hides_the_months_kpi_values_hides(serving: Path) -> None:
         queries.close_all()
 
 
+def test_overview_icons_describe_the_chosen_year(serving: Path) -> None:
+    """A past year's tiles carry the SPC variation icon of that year's last month, not of the latest month."""
+    from concordat.methods.spc import variation_icon
+    from dashboard import data, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+    from dashboard.formatting import fy_end
+
+    years = [r[0] for r in _sql(serving, "select distinct financial_year from marts.dim_period order by 1")]
+    directions = dict(_sql(serving, "select kpi_id, direction from marts.dim_kpi"))
+    db = queries.Serving(serving, cached=False)
+    differs = 0
+    try:
+        for year in years:
+            tiles = data.overview(Context(db, NATIONAL, NATIONAL, year, "quarter", Disclosure())).tiles
+            for tile in tiles:
+                rows = _sql(
+                    serving,
+                    "select point_type from marts.spc_points where kpi_id = ? and area_code = ? and segment = 'all' "
+                    "and period_start <= ? order by period_start desc limit 1",
+                    [tile.kpi_id, NATIONAL, fy_end(year)],
+                )
+                expected = variation_icon(rows[0][0], directions[tile.kpi_id]) if rows else None
+                assert tile.variation == expected, (year, tile.kpi_id)
+                latest = _sql(
+                    serving,
+                    "select variation_icon from marts.spc_summary where kpi_id = ? and area_code = ? "
+                    "and segment = 'all'",
+                    [tile.kpi_id, NATIONAL],
+                )
+                differs += bool(latest) and latest[0][0] != expected
+    finally:
+        queries.close_all()
+    assert differs  # some past year reads differently from the latest month: the test can tell them apart
+
+
 def test_published_page_sets_nhs_england_beside_the_police_figures(serving: Path) -> None:
     at = _open({"area": NATIONAL}, page="published.py")
     _assert_clean(at, "published")
