@@ -257,6 +257,13 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
     x = as_dates(points)
     value = tuple(None if d in hidden else as_float(v) for d, v in zip(x, points.value, strict=True))
     note = "Grey dashed lines: process limits (mean ± 2.66 × mean moving range); coloured points: special cause."
+    means = list(points["mean"])
+    rebased = next(
+        (d for d, a, b in zip(x[1:], means, means[1:], strict=False) if a != b and not (pd.isna(a) and pd.isna(b))),
+        None,
+    )
+    if rebased:  # the KPI's spc_rebase_date: the rules changed (Policing and Crime Act 2017)
+        note += f" Limits are recomputed from {rebased:%B %Y}, when the rules changed."
     if hidden:
         note += f" Months based on counts under {ctx.disclosure.threshold} are hidden (published view)."
     return SpcSeries(

@@ -61,6 +61,7 @@ def warehouse() -> duckdb.DuckDBPyConnection:
             "kpi_id": ["s136_detentions", "pos_police_station_pct", "u18_police_station"],
             "direction": ["neutral", "lower", "lower"],
             "target": [None, None, "0"],
+            "spc_rebase_date": pd.to_datetime([None, None, None]),
         }
     )
     _create(con, "marts.dim_kpi", dim_kpi)
@@ -213,3 +214,40 @@ def test_missing_values_are_written_as_null_not_nan() -> None:
     tables._replace_table(con, "marts.intervention_impact", tables.IMPACT_COLUMNS, frame)
     rows = con.execute("select estimate, ci_lower, comparator_areas, note from marts.intervention_impact").fetchall()
     assert rows == [(None, None, None, "3 months before the start (need 12)"), (-20.0, -30.0, None, None)]
+
+
+def test_spc_limits_are_recomputed_from_a_kpis_rebase_date() -> None:
+    """Under-18s at a police station: a few before the Policing and Crime Act 2017, none after. Limits from all
+    points would make every later 0 a special cause and the target of 0 `inconsistent`; rebased from January 2018
+    the later months are a steady 0 that consistently meets it."""
+    months = pd.date_range("2016-04-01", periods=36, freq="MS").date
+    values = [1.0, 0, 2, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 2, 0, 1, 0, 0, 0, 0, 0] + [0.0] * 15
+    series = pd.DataFrame(
+        {
+            "kpi_id": "u18_police_station",
+            "area_code": "E23000011",
+            "segment": "all",
+            "period_grain": "month",
+            "period_start": months,
+            "value": values,
+        }
+    )
+    kpis = pd.DataFrame(
+        {
+            "kpi_id": ["u18_police_station"],
+            "direction": ["lower"],
+            "target": [0.0],
+            "spc_rebase_date": [pd.Timestamp("2018-01-01")],
+        }
+    )
+    points, summary = tables.spc_tables(series, kpis)
+    after = points[pd.to_datetime(points.period_start) >= "2018-01-01"]
+    before = points[pd.to_datetime(points.period_start) < "2018-01-01"]
+    assert len(after) == 15 and (after[["mean", "lcl", "ucl"]] == 0).all().all()
+    assert set(after.point_type) == {"common_cause"}
+    assert before["mean"].iloc[0] == pytest.approx(sum(values[:21]) / 21)
+    assert summary.loc[0, "assurance_icon"] == "consistent_pass"
+    assert summary.loc[0, "variation_icon"] == "common_cause"
+
+    _, unrebased = tables.spc_tables(series, kpis.drop(columns="spc_rebase_date"))
+    assert unrebased.loc[0, "assurance_icon"] == "inconsistent"

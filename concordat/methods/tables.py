@@ -7,8 +7,9 @@ dashboard and the reports so they cannot disagree.
 Reads `marts.kpi_values` (monthly, segment `all`), `marts.dim_kpi` (direction, target), `marts.dim_intervention`,
 `marts.dim_force` and the seed `raw.intervention_type_kpis`; writes (CREATE OR REPLACE) `marts.spc_points`,
 `marts.spc_summary`, `marts.intervention_impact` and `marts.intervention_impact_series`, with the columns of
-docs/ARCHITECTURE.md. SPC charts are not rebased here (limits from all points): rebasing is a judgement about a
-known, sustained change, which the dashboard offers interactively through `concordat.methods.spc.spc`.
+docs/ARCHITECTURE.md. SPC limits come from all points, except for a KPI with an `spc_rebase_date` (seed
+kpi_definitions): the rules it measures changed then (the Policing and Crime Act 2017), so its limits - and its
+assurance against a statutory target - are recomputed from that month.
 
 Intervention impact is estimated for every intervention in the register and every KPI its type targets, in the
 intervention's area, by ITS and by DiD (`concordat.methods.impact`). The comparators - DiD's comparison group and
@@ -115,6 +116,11 @@ def spc_tables(series: pd.DataFrame, kpis: pd.DataFrame) -> tuple[pd.DataFrame, 
     """
     direction = dict(zip(kpis["kpi_id"], kpis["direction"], strict=True))
     target = dict(zip(kpis["kpi_id"], kpis["target"], strict=True)) if "target" in kpis else {}
+    rebase = (
+        {k: pd.Timestamp(d) for k, d in zip(kpis["kpi_id"], kpis["spc_rebase_date"], strict=True) if not pd.isna(d)}
+        if "spc_rebase_date" in kpis
+        else {}
+    )
     new_chart = np.zeros(max(len(series) - 1, 0), dtype=bool)
     for column in ("kpi_id", "area_code", "segment"):
         key = series[column].to_numpy(dtype=object)
@@ -131,9 +137,15 @@ def spc_tables(series: pd.DataFrame, kpis: pd.DataFrame) -> tuple[pd.DataFrame, 
         kpi_id = kpi_ids[lo]
         kpi_direction = direction.get(kpi_id)
         kpi_direction = kpi_direction if kpi_direction in spc.DIRECTIONS else "neutral"  # unknown: no judgement
-        part = spc.classify(values[lo:hi], kpi_direction)
-        mean[lo:hi], lcl[lo:hi], ucl[lo:hi] = part.limits.mean, part.limits.lcl, part.limits.ucl
-        point_type[lo:hi], rule[lo:hi] = part.point_type, part.rule
+        # limits recomputed from the KPI's rebase month (the rules changed then); the summary reads the last part
+        cuts = [lo, hi]
+        if kpi_id in rebase:
+            at = lo + int(np.searchsorted(pd.to_datetime(period_starts[lo:hi]), rebase[kpi_id]))
+            cuts = [lo, *([at] if lo < at < hi else []), hi]
+        for start, end in itertools.pairwise(cuts):
+            part = spc.classify(values[start:end], kpi_direction)
+            mean[start:end], lcl[start:end], ucl[start:end] = part.limits.mean, part.limits.lcl, part.limits.ucl
+            point_type[start:end], rule[start:end] = part.point_type, part.rule
         kpi_target = target.get(kpi_id)
         summaries.append(
             {
@@ -246,7 +258,9 @@ def write_method_tables(con: duckdb.DuckDBPyConnection) -> dict[str, float]:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     series = read_monthly_series(con)
-    kpis = con.execute("select kpi_id, direction, try_cast(target as double) as target from marts.dim_kpi").df()
+    kpis = con.execute(
+        "select kpi_id, direction, try_cast(target as double) as target, spc_rebase_date from marts.dim_kpi"
+    ).df()
     interventions = con.execute(
         "select intervention_id, area_code, type, start_date, end_date from marts.dim_intervention"
     ).df()

@@ -1,5 +1,6 @@
 {#- The KPI catalogue (seed kpi_definitions): names, definitions, unit, direction of improvement, target and
-    aggregation (how a value is built from its parts: count, cumulative, percent, rate, median, mean). -#}
+    aggregation (how a value is built from its parts: count, cumulative, percent, rate, median, mean) and the
+    month SPC limits are recomputed from (spc_rebase_date, e.g. the Policing and Crime Act 2017). -#}
 select
     kpi_id,
     name,
@@ -10,5 +11,6 @@ select
     direction,
     target,
     has_segments,
-    aggregation
+    aggregation,
+    spc_rebase_date
 from {{ ref('kpi_definitions') }}
