@@ -674,6 +674,22 @@ def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys:
     assert count("raw.s136") == 0
 
 
+def test_an_emptied_row_is_quarantined_as_empty(tmp_path: Path) -> None:
+    """Excel saves a row whose cells were cleared as `,,,,`: quarantined (every row read is loaded or quarantined)
+    as an empty row, not as a row missing its identifier."""
+    contract = CONTRACTS["triage"]
+    names = header(contract)
+    rows = good_rows(contract, 2)
+    lines = [",".join(names), ",".join(rows[0][c] for c in names), "," * (len(names) - 1)]
+    lines.append(",".join(rows[1][c] for c in names))
+    path = tmp_path / "triage.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, (summary,) = ingest("triage", str(path))
+    assert code == 0 and (summary["rows_loaded"], summary["rows_quarantined"]) == (2, 1), summary
+    assert summary["errors_by_reason"] == {"empty row (every cell blank)": 1}
+    assert query("SELECT row_number FROM raw.quarantine") == [(2,)]
+
+
 def test_times_in_the_future_are_quarantined(tmp_path: Path) -> None:
     """A mistyped year (2034 for 2024) would put a detention in a period that has not happened: quarantined with
     its own reason. Today is not the future; placements' dates (planned placements) are not times."""
