@@ -13,6 +13,7 @@ a transaction of its own after the data transaction has rolled back.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
 import os
@@ -169,7 +170,8 @@ def _write(
 
 
 def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan: Plan, file: files.InputFile) -> Path:
-    """Quarantined rows as CSV, for the sender to correct: row number, column, reason, then the row as read."""
+    """Quarantined rows as CSV (UTF-8 with a BOM), for the sender to correct: row number, column, reason, then
+    the row as read."""
     out = paths.quarantine_dir() / f"{contract.source}-{file.path.stem}-{file.sha256[:8]}.csv"
     cells = [f"{read_col(n)} AS {q(n)}" for n in plan.present]
     cells += [f"{extra_col(i)} AS {q(h)}" for i, h in plan.extras]
@@ -177,6 +179,8 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan:
         f"COPY (SELECT __row AS row_number, {plan.column_sql()} AS column_name, {plan.reason_sql()} AS reason, "
         f"{', '.join(cells)} FROM {BAD_ROWS} ORDER BY __row) TO {lit(str(out))} (HEADER, DELIMITER ',')"
     )
+    # a byte-order mark, so Excel (which senders open it in) reads UTF-8 rather than mangling £, é or –
+    out.write_bytes(codecs.BOM_UTF8 + out.read_bytes())
     return out
 
 

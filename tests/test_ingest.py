@@ -183,7 +183,8 @@ def test_each_kind_of_bad_value_is_quarantined_with_its_reason(source: str, tmp_
     assert summary["example_by_reason"], "no reason had an example"
     exported = Path(summary["quarantine_file"])
     assert exported.parent == paths.quarantine_dir()
-    assert len(exported.read_text(encoding="utf-8").splitlines()) == summary["rows_quarantined"] + 1
+    assert exported.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: what Excel needs to read it
+    assert len(exported.read_text(encoding="utf-8-sig").splitlines()) == summary["rows_quarantined"] + 1
 
 
 @pytest.mark.parametrize("source", SOURCES)
