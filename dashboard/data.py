@@ -449,7 +449,9 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
 def _variation(icons: pd.DataFrame, kpi_id: str) -> str | None:
     """The variation icon of the chosen year's last SPC month (not of the latest month loaded)."""
     point_type = _icon(icons, kpi_id, "point_type")
-    return None if point_type is None else variation_icon(point_type, str(icons.at[kpi_id, "direction"]))
+    if point_type is None or not bool(icons.at[kpi_id, "judged"]):  # too few points for icons (marts.spc_summary)
+        return None
+    return variation_icon(point_type, str(icons.at[kpi_id, "direction"]))
 
 
 def _icon(icons: pd.DataFrame, kpi_id: str, column: str) -> str | None:

@@ -277,7 +277,8 @@ def spc_summaries(db: Serving, area_code: str, kpi_ids: Sequence[str], until: dt
             where area_code = ? and list_contains(?, kpi_id) and segment = 'all' and period_grain = 'month'
               and period_start <= ?
         )
-        select s.kpi_id, s.assurance_icon, p.point_type, p.period_start as last_period_start, k.direction
+        select s.kpi_id, s.variation_icon is not null as judged, s.assurance_icon, p.point_type,
+               p.period_start as last_period_start, k.direction
         from marts.spc_summary as s
         left join last_points as p on p.kpi_id = s.kpi_id and p.recency = 1
         left join marts.dim_kpi as k on k.kpi_id = s.kpi_id

@@ -251,3 +251,21 @@ def test_spc_limits_are_recomputed_from_a_kpis_rebase_date() -> None:
 
     _, unrebased = tables.spc_tables(series, kpis.drop(columns="spc_rebase_date"))
     assert unrebased.loc[0, "assurance_icon"] == "inconsistent"
+
+
+def test_a_series_too_short_for_limits_gets_no_icons() -> None:
+    """Two months of data: the chart is drawn, but no variation or assurance icon is claimed from it."""
+    series = pd.DataFrame(
+        {
+            "kpi_id": "u18_police_station",
+            "area_code": "E23000011",
+            "segment": "all",
+            "period_grain": "month",
+            "period_start": pd.date_range("2024-04-01", periods=2, freq="MS").date,
+            "value": [0.0, 0.0],
+        }
+    )
+    kpis = pd.DataFrame({"kpi_id": ["u18_police_station"], "direction": ["lower"], "target": [0.0]})
+    points, summary = tables.spc_tables(series, kpis)
+    assert len(points) == 2 and set(points.point_type) == {"common_cause"}
+    assert summary.loc[0, "variation_icon"] is None and summary.loc[0, "assurance_icon"] is None

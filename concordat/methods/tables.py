@@ -147,18 +147,22 @@ def spc_tables(series: pd.DataFrame, kpis: pd.DataFrame) -> tuple[pd.DataFrame, 
             mean[start:end], lcl[start:end], ucl[start:end] = part.limits.mean, part.limits.lcl, part.limits.ucl
             point_type[start:end], rule[start:end] = part.point_type, part.rule
         kpi_target = target.get(kpi_id)
+        # no icons on too short a series (the last part's baseline): its limits say little yet
+        judged = end - start >= spc.MIN_BASELINE
         summaries.append(
             {
                 "kpi_id": kpi_id,
                 "area_code": area_codes[lo],
                 "segment": segments[lo],
-                "variation_icon": spc.variation_icon(part.point_type[-1], kpi_direction),
+                "variation_icon": spc.variation_icon(part.point_type[-1], kpi_direction) if judged else None,
                 "assurance_icon": spc.assurance_icon(
                     None if kpi_target is None or pd.isna(kpi_target) else float(kpi_target),
                     part.limits.lcl,
                     part.limits.ucl,
                     kpi_direction,
-                ),
+                )
+                if judged
+                else None,
                 "n_points": hi - lo,
                 "last_period_start": period_starts[hi - 1],
             }
