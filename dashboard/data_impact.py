@@ -9,6 +9,7 @@ import pandas as pd
 
 from dashboard import queries
 from dashboard.data import Context, Table, as_dates, as_float, is_missing, kpi_source, period_text
+from dashboard.formatting import format_value
 from dashboard.shapes import ItsSeries, Line, Marker, Provenance, Trend
 
 METHOD_NAMES = {"its": "Interrupted time series", "did": "Difference-in-differences"}
@@ -25,17 +26,31 @@ class Estimate:
     months_before: int | None
     months_after: int | None
     comparators: tuple[str, ...]
+    step: tuple[float, float, float] | None = None  # ITS: level change at the start (KPI unit), 95% interval
+    note: str | None = None  # why there is no estimate
 
-    def sentence(self, kpi_name: str) -> str:
+    def sentence(self, kpi_name: str, unit: str = "") -> str:
+        method = METHOD_NAMES.get(self.method, self.method)
         if self.estimate is None:
-            return f"{METHOD_NAMES.get(self.method, self.method)}: no estimate (too few months or comparators)."
+            return f"{method}: no estimate ({self.note or 'too few months or comparators'})."
         interval = ""
         if self.ci_lower is not None and self.ci_upper is not None:
             interval = f" (95% interval {self.ci_lower:+.1f}% to {self.ci_upper:+.1f}%)"
+        step = ""
+        if self.step is not None:
+            value, lower, upper = (_signed(v, unit) for v in self.step)
+            step = f" Its level stepped by {value} at the start (95% interval {lower} to {upper})."
         return (
-            f"{METHOD_NAMES.get(self.method, self.method)}: {kpi_name} changed by {self.estimate:+.1f}%"
-            f"{interval} against what was expected without the intervention."
+            f"{method}: {kpi_name} changed by {self.estimate:+.1f}%{interval} against what was expected without "
+            f"the intervention.{step}"
         )
+
+
+def _signed(number: float, unit: str) -> str:
+    """A change in a KPI's unit: `+1.5 percentage points`, `-3 a month`... signed, as `format_value` words it."""
+    if unit == "percent":
+        return f"{number:+.1f} percentage points"
+    return ("-" if number < 0 else "+") + format_value(abs(number), unit)
 
 
 @dataclass(frozen=True)
@@ -94,6 +109,10 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
             comparators=tuple(c.strip() for c in str(r.comparator_areas or "").split(",") if c.strip())
             if not is_missing(r.comparator_areas)
             else (),
+            step=None
+            if is_missing(r.step_change)
+            else (float(r.step_change), float(r.step_ci_lower), float(r.step_ci_upper)),
+            note=None if is_missing(r.note) else str(r.note),
         )
         for r in results.itertuples()
     )
@@ -133,9 +152,13 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
             "95% CI lower (%)": [e.ci_lower for e in estimates],
             "95% CI upper (%)": [e.ci_upper for e in estimates],
             "p-value": [e.p_value for e in estimates],
+            "Step at start (KPI unit)": [e.step[0] if e.step else None for e in estimates],
+            "Step 95% CI lower": [e.step[1] if e.step else None for e in estimates],
+            "Step 95% CI upper": [e.step[2] if e.step else None for e in estimates],
             "Months before": [e.months_before for e in estimates],
             "Months after": [e.months_after for e in estimates],
             "Comparator areas": [", ".join(e.comparators) for e in estimates],
+            "Note": [e.note or "" for e in estimates],
         }
     )
     table = Table(

@@ -309,7 +309,7 @@ def intervention_impact(db: Serving, intervention_id: str) -> pd.DataFrame:
         "intervention_impact",
         """
         select intervention_id, area_code, kpi_id, method, estimate, ci_lower, ci_upper, p_value, months_before,
-               months_after, comparator_areas
+               months_after, comparator_areas, step_change, step_ci_lower, step_ci_upper, note
         from marts.intervention_impact
         where intervention_id = ?
         order by kpi_id, method

@@ -365,3 +365,17 @@ def test_caption_period_runs_to_the_end_of_the_last_period(grain: str, last: dt.
     from dashboard.data import period_text
 
     assert period_text([dt.date(2016, 4, 1), last], grain) == expected
+
+
+def test_an_its_sentence_gives_the_step_change_and_a_missing_estimate_its_reason() -> None:
+    its = data_impact.Estimate(
+        "its", "pos_police_station_pct", -20.0, -30.0, -10.0, 0.001, 24, 36, (), step=(-2.5, -4.0, -1.0)
+    )
+    assert its.sentence("Police station as first place of safety", "percent") == (
+        "Interrupted time series: Police station as first place of safety changed by -20.0% (95% interval -30.0% "
+        "to -10.0%) against what was expected without the intervention. Its level stepped by -2.5 percentage "
+        "points at the start (95% interval -4.0 percentage points to -1.0 percentage points)."
+    )
+    reason = "the counterfactual is not positive"
+    none = data_impact.Estimate("did", "k", None, None, None, None, 24, 36, (), note=reason)
+    assert none.sentence("K") == "Difference-in-differences: no estimate (the counterfactual is not positive)."

@@ -75,6 +75,8 @@ def test_its_known_answer_on_a_nearly_exact_segmented_line() -> None:
     assert est.ci_lower < expected < est.ci_upper
     assert (est.months_before, est.months_after) == (24, 12)
     assert est.series["counterfactual"].iloc[30] == pytest.approx(160, abs=0.05)
+    step, lower, upper = est.step  # the step change at the start, in the series' unit: -10
+    assert step == pytest.approx(-10, abs=0.02) and lower < -10 < upper
 
 
 def test_its_recovers_a_planted_step_within_its_interval() -> None:

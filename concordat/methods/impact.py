@@ -19,7 +19,8 @@ demo, ITS without it missed 4 of 15 planted effects and found a "change" in 18% 
 months_since_start; the estimate is mean_t(effect_t / counterfactual_t), a linear combination of the two
 coefficients once the counterfactual denominators are treated as fixed, so its 95% interval and p-value are the
 t-test of that contrast (`results.t_test`). Treating the denominators as fixed ignores their own uncertainty,
-which is small next to the effect's when there are a few years before the start.
+which is small next to the effect's when there are a few years before the start. The step coefficient itself -
+the level change at the start, in the KPI's unit - is reported beside it with its 95% interval (`step`).
 
 Difference-in-differences (`did`): the treated force against comparator forces that never had that type of
 intervention. Each series is divided by its own pre-period mean (so a large force does not dominate and the
@@ -120,6 +121,8 @@ class ImpactEstimate:
     #: period_start, observed, fitted, counterfactual, is_post (treated area; empty when not estimated)
     series: pd.DataFrame = field(default_factory=pd.DataFrame)
     note: str | None = None
+    #: ITS only: the step change at the start (the `step` coefficient) in the KPI's unit, with its 95% interval
+    step: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -186,16 +189,17 @@ class _Contrast:
     p_value: float
 
 
-def _relative_contrast(results: object, weights: np.ndarray) -> _Contrast:
-    """t-test of weights . beta (x 100): the mean relative effect with the counterfactuals held fixed."""
+def _t_test(results: object, weights: np.ndarray) -> tuple[float, float, float, float]:
+    """(weights . beta, 95% lower, upper, p-value), from the fit's own (AR(1)) covariance."""
     test = results.t_test(weights.reshape(1, -1))  # type: ignore[attr-defined]
     lo, hi = np.asarray(test.conf_int(alpha=0.05)).ravel()
-    return _Contrast(
-        estimate=float(np.asarray(test.effect).ravel()[0]) * 100,
-        ci_lower=float(lo) * 100,
-        ci_upper=float(hi) * 100,
-        p_value=float(np.asarray(test.pvalue).ravel()[0]),
-    )
+    return float(np.asarray(test.effect).ravel()[0]), float(lo), float(hi), float(np.asarray(test.pvalue).ravel()[0])
+
+
+def _relative_contrast(results: object, weights: np.ndarray) -> _Contrast:
+    """t-test of weights . beta (x 100): the mean relative effect with the counterfactuals held fixed."""
+    effect, lo, hi, p_value = _t_test(results, weights)
+    return _Contrast(estimate=effect * 100, ci_lower=lo * 100, ci_upper=hi * 100, p_value=p_value)
 
 
 def _fit(y: np.ndarray, x: pd.DataFrame) -> object:
@@ -265,8 +269,10 @@ def _estimate(
     offset: np.ndarray | float = 0.0,
     scale: np.ndarray | float = 1.0,
     comparators: tuple[str, ...] = (),
+    step_column: str | None = None,
 ) -> ImpactEstimate:
-    """Fit observed / scale = offset + X beta (AR(1) errors); turn the intervention terms into the relative effect.
+    """Fit observed / scale = offset + X beta (AR(1) errors); turn the intervention terms into the relative effect
+    (and, given `step_column`, report that coefficient: the step change, in the unit of observed / scale).
 
     The counterfactual is offset + X beta with the `effect_columns` set to 0. Series values are in the original
     units (x `scale`, which may vary by month); the relative effect is unit-free.
@@ -299,7 +305,18 @@ def _estimate(
     if not np.isfinite([c.estimate, c.ci_lower, c.ci_upper]).all():
         note = "the model gave no finite interval (degenerate series)"
         return _not_estimated(method, window, note, comparators, series, months)
-    return ImpactEstimate(method, c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, comparators, series)
+    step = _step(results, x, step_column) if step_column else None
+    return ImpactEstimate(
+        method, c.estimate, c.ci_lower, c.ci_upper, c.p_value, *months, comparators, series, step=step
+    )
+
+
+def _step(results: object, x: pd.DataFrame, column: str) -> tuple[float, float, float] | None:
+    """The coefficient of `column` (the level change at the start, in the series' unit) and its 95% interval."""
+    weights = np.zeros(x.shape[1])
+    weights[x.columns.get_loc(column)] = 1.0
+    step = _t_test(results, weights)[:3]
+    return step if np.isfinite(step).all() else None
 
 
 def its(
@@ -344,7 +361,14 @@ def its(
         for m in np.unique(month_of_year)[1:]:
             x[f"month_{m + 1}"] = (month_of_year == m).astype(float)
     return _estimate(
-        "its", window, x, ("step", "slope_change"), observed=window.value, post=window.is_post, comparators=used
+        "its",
+        window,
+        x,
+        ("step", "slope_change"),
+        observed=window.value,
+        post=window.is_post,
+        comparators=used,
+        step_column="step",
     )
 
 

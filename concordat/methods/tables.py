@@ -61,11 +61,15 @@ IMPACT_COLUMNS: tuple[tuple[str, str], ...] = (
     ("ci_lower", "DOUBLE"),
     ("ci_upper", "DOUBLE"),
     ("p_value", "DOUBLE"),
+    ("step_change", "DOUBLE"),  # ITS: level change at the start, in the KPI's unit
+    ("step_ci_lower", "DOUBLE"),
+    ("step_ci_upper", "DOUBLE"),
     ("months_before", "INTEGER"),
     ("months_after", "INTEGER"),
     ("comparator_areas", "VARCHAR"),
     ("note", "VARCHAR"),
 )
+STEP_COLUMNS = ("step_change", "step_ci_lower", "step_ci_upper")
 IMPACT_SERIES_COLUMNS: tuple[tuple[str, str], ...] = (
     ("intervention_id", "VARCHAR"),
     ("area_code", "VARCHAR"),
@@ -216,6 +220,7 @@ def impact_tables(
                         "ci_lower": est.ci_lower,
                         "ci_upper": est.ci_upper,
                         "p_value": est.p_value,
+                        **dict(zip(STEP_COLUMNS, est.step or (None, None, None), strict=True)),
                         "months_before": est.months_before,
                         "months_after": est.months_after,
                         "comparator_areas": ",".join(est.comparator_areas) or None,

@@ -52,7 +52,7 @@ if isinstance(described, str) and described:
 
 for estimate in (e for e in result.estimates if e.kpi_id == result.kpi_id):
     kpi = ctx.catalogue.get(estimate.kpi_id)
-    st.markdown(f"- {estimate.sentence(kpi.name if kpi else estimate.kpi_id)}")
+    st.markdown(f"- {estimate.sentence(kpi.name if kpi else estimate.kpi_id, kpi.unit if kpi else '')}")
 if not result.estimates:
     st.info("No impact estimate for this intervention yet (marts.intervention_impact has no rows for it).")
 
