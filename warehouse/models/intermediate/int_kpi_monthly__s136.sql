@@ -17,7 +17,7 @@
     ('repeat_detention_pct', 'is_repeat_detention', 'person_id is not null'),
     ('s136_conversion_pct', "outcome in ('Admitted informally', 'Detained s2', 'Detained s3')", "outcome <> 'Not known'"),
     ('s136_nfa_pct', "outcome = 'No further action'", "outcome <> 'Not known'"),
-    ('s136_after_triage_pct', 'triage_contact_id is not null', 'true'),
+    ('s136_after_triage_pct', 'has_matched_triage_contact', 'true'),
     ('s136_by_placed_officer_pct', 'is_officer_placed', 'officer_id is not null'),
     ('dq_unknown_pos_pct', "coalesce(first_place_of_safety, 'Not known') = 'Not known'", 'true'),
     ('dq_unknown_transport_pct', "coalesce(transport, 'Not known') = 'Not known'", 'true'),
