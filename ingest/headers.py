@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from concordat.contracts import Contract, normalise_header
 from concordat.errors import UserInputError
 
+#: The first columns of the CSV of quarantined rows ingest exports for the sender (ingest.loader).
+QUARANTINE_EXPORT_HEADER = ("row_number", "column_name", "reason")
+
 
 @dataclass(frozen=True)
 class HeaderMatch:
@@ -25,6 +28,11 @@ def match_headers(
     contract: Contract, headers: tuple[str, ...], file_name: str, ignored: tuple[int, ...] = ()
 ) -> HeaderMatch:
     """Which file column is which contract column; the columns at `ignored` (empty and unnamed) are neither."""
+    if tuple(normalise_header(h) for h in headers[:3]) == QUARANTINE_EXPORT_HEADER:
+        raise UserInputError(
+            f"{file_name}: a Concordat quarantine export, not an extract; its identifiers are already pseudonymised "
+            "and would be hashed again. Load the sender's corrected extract instead"
+        )
     header_map = contract.header_map()
     columns: dict[str, int] = {}
     extras: list[tuple[int, str]] = []

@@ -675,6 +675,21 @@ def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys:
     assert count("raw.s136") == 0
 
 
+def test_a_quarantine_export_given_back_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The exported quarantine CSV holds pseudonyms: loading it would hash them again (a second pseudonym for the
+    same person). Refused with one line; the corrected original extract is what to load."""
+    contract = CONTRACTS["s136"]
+    rows = good_rows(contract, 3)
+    rows[1]["age"] = "2O"
+    code, (summary,) = ingest("s136", str(write_csv(tmp_path / "s136.csv", header(contract), rows)))
+    assert code == 0 and summary["rows_quarantined"] == 1
+    capsys.readouterr()
+    code, (again,) = ingest("s136", summary["quarantine_file"])
+    assert code == 2 and again["status"] == "rejected"
+    assert "a Concordat quarantine export, not an extract" in capsys.readouterr().err
+    assert count("raw.s136") == 2
+
+
 def test_an_emptied_row_is_quarantined_as_empty(tmp_path: Path) -> None:
     """Excel saves a row whose cells were cleared as `,,,,`: quarantined (every row read is loaded or quarantined)
     as an empty row, not as a row missing its identifier."""
