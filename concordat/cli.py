@@ -9,7 +9,10 @@ prints a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -108,6 +111,12 @@ def resolve(command: str) -> Callable[[argparse.Namespace], int]:
     return getattr(module, func_name)
 
 
+def _discard_stdout() -> None:
+    """Point stdout at /dev/null, so Python's flush at exit does not fail again on the closed pipe."""
+    with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -118,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"concordat {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`concordat validate | head -1`): nothing is wrong
+        _discard_stdout()
+        return 128 + 13  # as a shell reports SIGPIPE
     except Exception as exc:  # an internal error: say so plainly, keep the detail in the log
         from concordat.logs import log_exception
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.metadata
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -118,3 +120,21 @@ def test_bad_arguments_exit_2_without_traceback() -> None:
     )
     assert proc.returncode == 2
     assert "--scale" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_closed_pipe_is_not_an_internal_error(tmp_path: Path) -> None:
+    """`concordat ingest ... --json | head -c 1`: the reader leaving early is no error of ours (no traceback, no
+    'internal error'), and the exit status is the shell's for SIGPIPE."""
+    env = {**os.environ, "CONCORDAT_HOME": str(tmp_path)}
+    example = Path(__file__).resolve().parents[1] / "docs" / "examples" / "s136.csv"
+    script = (
+        "import sys; from concordat.cli import main\n"
+        "class Closed:\n"
+        "    def write(self, text): raise BrokenPipeError(32, 'Broken pipe')\n"
+        "    def flush(self): pass\n"
+        "sys.stdout = Closed()\n"
+        f"sys.exit(main(['ingest', 's136', {str(example)!r}, '--json']))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 141, done.stderr
+    assert "internal error" not in done.stderr and "Traceback" not in done.stderr
