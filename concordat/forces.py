@@ -59,6 +59,7 @@ def _lookup() -> dict[str, str]:
     table[_key("Metropolitan Police Service")] = "E23000001"
     table[_key("Met")] = "E23000001"
     table[_key("Dyfed Powys")] = "W15000004"
+    table[_key("Hampshire and Isle of Wight")] = "E23000030"  # Hampshire Constabulary's name since 2022
     return table
 
 

@@ -68,6 +68,7 @@ def test_dependent_categories_follow_their_measure() -> None:
         ("South Yorkshire Police", "E23000011"),
         ("Devon & Cornwall Police", "E23000035"),
         ("British Transport Police", "BTP"),
+        ("Hampshire and Isle of Wight Constabulary", "E23000030"),
         ("Atlantis", None),
     ],
 )
