@@ -90,8 +90,13 @@ class Table:
             values = out[column]
             if pd.api.types.is_float_dtype(values):
                 present = values.dropna()
-                whole = not present.empty and bool((present == present.round()).all())
-                values = values.round().astype("Int64") if whole else values.round(2)
+                is_whole = present == present.round()
+                if not present.empty and bool(is_whole.all()):
+                    values = values.round().astype("Int64")
+                elif bool(is_whole.any()):  # counts beside rates (a Value column): `782`, not `782.0`, as text
+                    values = pd.Series([_number_text(v) for v in values], index=values.index, dtype=object)
+                else:
+                    values = values.round(2)
             if bool(hidden[column].any()):
                 values = pd.Series(
                     [
@@ -147,6 +152,13 @@ class Context:
 
     def slug(self) -> str:
         return f"{self.area_code}_{self.financial_year.replace('/', '-')}"
+
+
+def _number_text(value: float) -> str:
+    """`782` for a whole number, `12.35` otherwise (two decimals), with thousands separators; "" when missing."""
+    if pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
 def _cell_text(value: object) -> str:

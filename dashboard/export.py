@@ -19,6 +19,13 @@ def neutralise(value: object) -> object:
     return value
 
 
+def _whole(value: object) -> object:
+    """A whole-number float (a count) as an int, so the CSV says `158`, not `158.0`."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
 def to_csv(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads accents) of a table whose ``hidden`` cells are already blanked."""
     out = frame.copy()
@@ -28,6 +35,8 @@ def to_csv(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> bytes:
         for column in columns:
             out[column] = out[column].astype(object).where(~hidden[column], None)
     for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]) or out[column].dtype == object:
+            out[column] = pd.Series([_whole(v) for v in out[column]], index=out.index, dtype=object)
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
             out[column] = out[column].map(neutralise)
     header = [neutralise(str(c)) for c in out.columns]

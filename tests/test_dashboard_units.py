@@ -126,7 +126,16 @@ def test_csv_escapes_formulas_blanks_hidden_cells_and_names_them() -> None:
     assert rows[0]["suppressed"] == "Count"
     assert rows[1]["suppressed"] == ""
     assert rows[0]["Rate"] == "-1.5"  # numbers are numbers, not formulas
-    assert rows[1]["Count"] in ("12.0", "12")
+    assert rows[1]["Count"] == "12"  # a count is written as a whole number
+    assert rows[1]["Rate"] == "2"
+
+
+def test_a_table_mixing_counts_and_rates_shows_counts_as_whole_numbers() -> None:
+    from dashboard.data import Table
+
+    frame = pd.DataFrame({"KPI": ["Detentions", "Rate"], "Value": [782.0, 12.345]})
+    table = Table("t", frame, pd.DataFrame("", index=frame.index, columns=frame.columns), "t.csv")
+    assert list(table.display()["Value"]) == ["782", "12.35"]
 
 
 # --- formatting -------------------------------------------------------------------------------------------
