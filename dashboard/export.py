@@ -35,9 +35,9 @@ def to_csv(frame: pd.DataFrame, hidden: pd.DataFrame | None = None) -> bytes:
         for column in columns:
             out[column] = out[column].astype(object).where(~hidden[column], None)
     for column in out.columns:
-        if pd.api.types.is_float_dtype(out[column]) or out[column].dtype == object:
-            out[column] = pd.Series([_whole(v) for v in out[column]], index=out.index, dtype=object)
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
+        values = out[column]
+        if pd.api.types.is_float_dtype(values) or values.dtype == object or pd.api.types.is_string_dtype(values):
+            # kept as objects: Series.map would turn the ints back into floats
+            out[column] = pd.Series([neutralise(_whole(v)) for v in values], index=out.index, dtype=object)
     header = [neutralise(str(c)) for c in out.columns]
     return out.to_csv(index=False, header=header).encode("utf-8-sig")
