@@ -123,6 +123,8 @@ def trend_chart(data: Trend) -> Chart:
             marker={"size": 4},
         )
     fig.update_layout(showlegend=len(data.lines) > 1, barmode="group")
+    if data.ticks:
+        fig.update_xaxes(tickvals=[d for d, _ in data.ticks], ticktext=[label for _, label in data.ticks])
     _markers(fig, data.markers)
     return Chart(_layout(fig, data.title, "Period", unit_axis(data.unit)), data.provenance.caption())
 

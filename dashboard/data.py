@@ -18,7 +18,7 @@ import pandas as pd
 from concordat.methods.spc import variation_icon
 from dashboard import queries
 from dashboard.disclosure import Disclosure
-from dashboard.formatting import PCA_2017_DATE, format_value, fy_end, fy_start, humanise, previous_fy
+from dashboard.formatting import PCA_2017_DATE, format_value, fy_end, fy_label, fy_start, humanise, previous_fy
 from dashboard.queries import Serving
 from dashboard.shapes import Grouped, Line, Marker, Provenance, SpcSeries, Trend
 
@@ -195,6 +195,12 @@ def as_dates(frame: pd.DataFrame, column: str = "period_start") -> tuple[dt.date
 # --- trends -----------------------------------------------------------------------------------------------
 
 
+def _year_ticks(lines: Sequence[Line]) -> tuple[tuple[dt.date, str], ...]:
+    """A tick on each financial year's first period (1 April), labelled like the tables: `2016/17`."""
+    starts = sorted({d for line in lines for d in line.x if isinstance(d, dt.date) and d.month == 4})
+    return tuple((d, fy_label(d.year)) for d in starts)
+
+
 def trend(
     ctx: Context,
     kpi_ids: Sequence[str],
@@ -230,6 +236,7 @@ def trend(
                 )
             )
     unit = ctx.meta(kpi_ids[0]).unit
+    ticks = _year_ticks(lines) if grain in ("quarter", "financial_year") and kind == "line" else ()
     note = _suppression_note(shown, ctx.disclosure)
     if intervals:
         note = ("Shaded band: 95% interval. " + note).strip()
@@ -245,6 +252,7 @@ def trend(
         provenance=provenance,
         kind=kind,
         markers=_within(markers, as_dates(frame)),
+        ticks=ticks,
     )
 
 

@@ -52,6 +52,8 @@ class Trend:
     provenance: Provenance
     kind: str = "line"  # line | bar
     markers: tuple[Marker, ...] = ()
+    #: (date, label) ticks for the time axis, e.g. each financial year's 1 April as `2016/17`; () for the default
+    ticks: tuple[tuple[dt.date, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -388,3 +388,18 @@ def test_an_its_sentence_gives_the_step_change_and_a_missing_estimate_its_reason
     reason = "the counterfactual is not positive"
     none = data_impact.Estimate("did", "k", None, None, None, None, 24, 36, (), note=reason)
     assert none.sentence("K") == "Difference-in-differences: no estimate (the counterfactual is not positive)."
+
+
+def test_yearly_and_quarterly_trends_label_their_axis_with_financial_years() -> None:
+    import datetime as dt
+
+    from dashboard import data
+    from dashboard.shapes import Line, Provenance, Trend
+
+    quarters = tuple(dt.date(2016 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(4, 28, 3))  # Apr 2016 ..
+    line = Line("Detentions", quarters, tuple(float(i) for i in range(len(quarters))))
+    ticks = data._year_ticks([line])
+    assert ticks == ((dt.date(2016, 4, 1), "2016/17"), (dt.date(2017, 4, 1), "2017/18"))
+    trend = Trend("t", "count", (line,), Provenance("s", "p"), ticks=ticks)
+    axis = charts.trend_chart(trend).figure.layout.xaxis
+    assert list(axis.ticktext) == ["2016/17", "2017/18"] and len(axis.tickvals) == 2
