@@ -40,7 +40,7 @@ def _seed(key: str, options: list[str], default: str, label: str, shown: str) ->
 def select(db: Serving, disclosure: Disclosure) -> Context:
     """Draw the filters in the sidebar, sync them to the URL and return the page context."""
     area_frame = queries.areas(db)
-    names = dict(zip(area_frame.area_code, area_frame.area_name, strict=True))
+    names = dict(zip(area_frame.area_code, area_frame.shown_name, strict=True))
     types = dict(zip(area_frame.area_code, area_frame.area_type, strict=True))
     codes = list(area_frame.area_code)
     years = list(queries.financial_years(db).financial_year)

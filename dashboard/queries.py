@@ -117,13 +117,33 @@ def _cache() -> Callable[[str, Version, str, tuple[Param, ...]], pd.DataFrame]:
 
 
 def areas(db: Serving) -> pd.DataFrame:
-    """Areas that have KPI values: England and Wales first, then regions, then forces, each by name."""
+    """Areas that have KPI values: England and Wales first, then regions, then forces, each by name.
+
+    `shown_name` says when England and Wales or a region is only the forces whose data is loaded:
+    `England and Wales (3 of 44 forces loaded)`, so its totals are not read as the national ones."""
     return db.query(
         "areas",
         """
-        select a.area_code, a.area_name, a.area_type, a.parent_area_code, a.population
+        with loaded as (select distinct area_code from marts.kpi_values),
+        forces as (
+            select area_code, parent_area_code, area_code in (select area_code from loaded) as has_data
+            from marts.dim_area where area_type = 'force'
+        ),
+        members as (
+            select 'EW' as area_code, count(*) as forces, count(*) filter (where has_data) as with_data
+            from forces
+            union all
+            select parent_area_code, count(*), count(*) filter (where has_data)
+            from forces where parent_area_code <> 'EW' group by parent_area_code
+        )
+        select a.area_code, a.area_name,
+               case when m.with_data < m.forces
+                    then a.area_name || ' (' || m.with_data || ' of ' || m.forces || ' forces loaded)'
+                    else a.area_name end as shown_name,
+               a.area_type, a.parent_area_code, a.population
         from marts.dim_area as a
-        where a.area_code in (select distinct k.area_code from marts.kpi_values as k)
+        left join members as m on m.area_code = a.area_code
+        where a.area_code in (select area_code from loaded)
         order by case a.area_type when 'national' then 0 when 'region' then 1 else 2 end, a.area_name
         """,
     )

@@ -75,9 +75,9 @@ class Report:
 def _area(db: queries.Serving, wanted: str) -> tuple[str, str]:
     """(code, name) of the area given by code or by name, in any case; a clear error naming close matches."""
     frame = queries.areas(db)
-    for code, name in zip(frame.area_code, frame.area_name, strict=True):
-        if wanted.strip().upper() == code.upper() or wanted.strip().lower() == name.lower():
-            return code, name
+    for code, name, shown in zip(frame.area_code, frame.area_name, frame.shown_name, strict=True):
+        if wanted.strip().upper() == code.upper() or wanted.strip().lower() in (name.lower(), shown.lower()):
+            return code, shown
     names = dict(zip(frame.area_code, frame.area_name, strict=True))
     by_text = {**{code: code for code in names}, **{name: code for code, name in names.items()}}
     close = dict.fromkeys(by_text[t] for t in difflib.get_close_matches(wanted.strip(), list(by_text), n=3, cutoff=0.6))

@@ -135,6 +135,20 @@ def test_s136_page_table_equals_kpi_values(serving: Path, force: str, latest_yea
     assert checked >= 1
 
 
+FORCES_IN_SEED = "select count(*) from marts.dim_area where area_type = 'force'"
+
+
+def forces_loaded(serving: Path) -> list[str]:
+    return [
+        r[0]
+        for r in _sql(
+            serving,
+            "select area_code from marts.dim_area where area_type = 'force' "
+            "and area_code in (select area_code from marts.kpi_values)",
+        )
+    ]
+
+
 def test_the_url_reopens_the_same_view_and_bad_values_fall_back(serving: Path, force: str) -> None:
     first_year = _sql(serving, "select min(period_label) from marts.kpi_values where period_grain = 'financial_year'")[
         0
@@ -151,7 +165,8 @@ def test_the_url_reopens_the_same_view_and_bad_values_fall_back(serving: Path, f
     assert bad.query_params["fy"] != "1066/67"
     # said, not silent: whoever opens the link must not take England and Wales for the area they asked for
     assert [w.value for w in bad.warning] == [
-        "This link asks for area 'NOT-AN-AREA', which is not in this data: showing England and Wales instead.",
+        "This link asks for area 'NOT-AN-AREA', which is not in this data: showing England and Wales "
+        f"({len(forces_loaded(serving))} of {_sql(serving, FORCES_IN_SEED)[0][0]} forces loaded) instead.",
         f"This link asks for financial year '1066/67', which is not in this data: showing {bad.query_params['fy']} "
         "instead.",
     ]

@@ -63,11 +63,20 @@ def _kpi(serving: Path, area: str, year: str, kpi_id: str) -> tuple:
 
 
 def _areas_and_years(serving: Path) -> tuple[list[tuple[str, str]], list[str]]:
+    """(code, name as shown) of every area, and the financial years. A region or England and Wales of which only
+    some forces are loaded is named with how many: `North East (2 of 3 forces loaded)`."""
     with duckdb.connect(str(serving), read_only=True) as con:
-        areas = con.execute(
-            "select area_code, area_name from marts.dim_area where area_code in "
-            "(select area_code from marts.kpi_values) order by area_code"
-        ).fetchall()
+        rows = con.execute("select area_code, area_name, area_type, parent_area_code from marts.dim_area").fetchall()
+        loaded = {r[0] for r in con.execute("select distinct area_code from marts.kpi_values").fetchall()}
+        forces = [(code, parent) for code, _, kind, parent in rows if kind == "force"]
+        areas = []
+        for code, name, kind, _ in sorted(rows):
+            if code not in loaded:
+                continue
+            members = [f for f, parent in forces if code == "EW" or parent == code] if kind != "force" else []
+            with_data = sum(f in loaded for f in members)
+            shown = f"{name} ({with_data} of {len(members)} forces loaded)" if with_data < len(members) else name
+            areas.append((code, shown))
         years = [
             r[0]
             for r in con.execute(
