@@ -65,6 +65,10 @@ class KpiMeta:
     target: float | None
 
 
+#: How a table shows a number it does not have (no figure for that year or source), as `format_value` does.
+NO_FIGURE = "–"
+
+
 @dataclass(frozen=True)
 class Table:
     """A table to show and download: values with hidden cells as NaN and a same-shaped frame of their labels."""
@@ -97,15 +101,12 @@ class Table:
                     values = pd.Series([_number_text(v) for v in values], index=values.index, dtype=object)
                 else:
                     values = values.round(2)
-            if bool(hidden[column].any()):
-                values = pd.Series(
-                    [
-                        self.labels.at[i, column] if hidden.at[i, column] else ("" if pd.isna(v) else _cell_text(v))
-                        for i, v in values.items()
-                    ],
-                    index=out.index,
-                    dtype=object,
-                )
+            missing = values.isna() & ~hidden[column]
+            if bool(hidden[column].any()) or (bool(missing.any()) and pd.api.types.is_numeric_dtype(values)):
+                # Streamlit draws a missing number as `None`: no figure is `–`, a hidden one its label
+                labels = self.labels[column]
+                cells = [labels[i] if hidden.at[i, column] else _cell_text(v) for i, v in values.items()]
+                values = pd.Series(cells, index=out.index, dtype=object)
             out[column] = values
         return out
 
@@ -157,12 +158,14 @@ class Context:
 def _number_text(value: float) -> str:
     """`782` for a whole number, `12.35` otherwise (two decimals), with thousands separators; "" when missing."""
     if pd.isna(value):
-        return ""
+        return NO_FIGURE
     return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
 
 
 def _cell_text(value: object) -> str:
-    """A table cell as text: numbers with thousands separators."""
+    """A table cell as text: numbers with thousands separators; a missing one as NO_FIGURE."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return NO_FIGURE
     return f"{value:,}" if isinstance(value, int | float) and not isinstance(value, bool) else str(value)
 
 
