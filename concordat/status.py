@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +35,9 @@ class Status:
     sources: list[SourceStatus] = field(default_factory=list)
     last_build: dict[str, object] | None = None
     last_validation: dict[str, object] | None = None
+    #: files loaded after the last build started (all loaded files when nothing was built): not in the marts yet
+    files_loaded_since_build: int = 0
+    serving_published_at: str | None = None  # when the serving file was last replaced (UTC)
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -76,12 +80,21 @@ def collect(warehouse: Path) -> Status:
     """Read the build warehouse (read-only) into a Status."""
     serving = paths.serving_warehouse()
     status = Status(str(warehouse), str(serving) if serving.exists() else None)
+    if serving.exists():
+        published = dt.datetime.fromtimestamp(serving.stat().st_mtime, dt.UTC).replace(tzinfo=None)
+        status.serving_published_at = published.isoformat(sep=" ", timespec="seconds")
     with database.connect(warehouse, read_only=True) as con:
         tables = _tables(con)
         if "raw.ingest_log" in tables:
             status.sources = [s for src in CONTRACTS if (s := _source_status(con, src, tables))]
         if "marts.build_runs" in tables:
             status.last_build = _latest_row(con, "marts.build_runs", "finished_at")
+        if "raw.ingest_log" in tables:
+            since = status.last_build["started_at"] if status.last_build else None
+            ((status.files_loaded_since_build,),) = con.execute(
+                "select count(*) from raw.ingest_log where status = 'loaded' and (? is null or finished_at > ?)",
+                [since, since],
+            ).fetchall()
         if "marts.dq_runs" in tables:
             status.last_validation = _latest_row(con, "marts.dq_runs", "finished_at")
     return status
@@ -94,7 +107,8 @@ def _day(value: str | None) -> str | None:
 
 def _print_human(status: Status) -> None:
     print(f"build warehouse: {status.warehouse}")
-    print(f"serving file:    {status.serving or 'none (nothing published yet)'}")
+    published = f" (published {utc_label(status.serving_published_at)})" if status.serving_published_at else ""
+    print(f"serving file:    {status.serving or 'none (nothing published yet)'}{published}")
     if not status.sources:
         print("nothing loaded yet: run `concordat ingest SOURCE FILE` (or `concordat run` for demo data)")
     for s in status.sources:
@@ -115,6 +129,12 @@ def _print_human(status: Status) -> None:
         if val
         else "last validation: none"
     )
+    if status.files_loaded_since_build:
+        n = status.files_loaded_since_build
+        print(
+            f"not yet built:   {n} file{'s' if n > 1 else ''} loaded since the last build: the marts and the "
+            "dashboard leave them out; run `concordat build`, `concordat validate` and `concordat publish`"
+        )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -34,7 +34,8 @@ def test_status_of_a_published_home(small_published_home: Path, use_home, capsys
     counts = _raw_counts(small_published_home / "warehouse.duckdb")
     listed = {m[1]: int(m[2].replace(",", "")) for m in re.finditer(r"^  (\w+) +([\d,]+) rows from", text, re.M)}
     assert listed == counts and len(counts) >= 5
-    assert f"serving file:    {small_published_home / 'serving.duckdb'}" in text
+    assert f"serving file:    {small_published_home / 'serving.duckdb'} (published " in text
+    assert "not yet built" not in text
     assert re.search(r"^last build:      \d{4}-\d\d-\d\d \d\d:\d\d UTC \(ok\)$", text, re.M), text
     assert re.search(r"^last validation: \d{4}-\d\d-\d\d \d\d:\d\d UTC \(passed\)$", text, re.M), text
     # s136 periods are days, not timestamps
@@ -45,6 +46,30 @@ def test_status_of_a_published_home(small_published_home: Path, use_home, capsys
     # build and validation are both stamped in UTC: the validation of a build finishes after it
     built, validated = (dt.datetime.fromisoformat(summary[k]["finished_at"]) for k in ("last_build", "last_validation"))
     assert built <= validated <= dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def test_status_says_when_loaded_files_are_not_built_yet(
+    small_published_home: Path, use_home, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a published run, a newly loaded file is not in the marts or on the dashboard until it is built."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(small_published_home, home)
+    extract = tmp_path / "s136_june.csv"
+    extract.write_text("detention_id,force,detained_at\nJUNE-1,E23000011,01/06/2024 10:00\n", encoding="utf-8")
+    with use_home(home):
+        assert main(["status", "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["files_loaded_since_build"] == 0
+        assert main(["ingest", "s136", str(extract)]) == 0
+        capsys.readouterr()
+        assert main(["status"]) == 0
+        text = capsys.readouterr().out
+        assert main(["status", "--json"]) == 0
+        summary = json.loads(capsys.readouterr().out)
+    assert summary["files_loaded_since_build"] == 1 and summary["serving_published_at"]
+    assert "not yet built:   1 file loaded since the last build" in text
+    assert re.search(r"^serving file: .* \(published \d{4}-\d\d-\d\d \d\d:\d\d UTC\)$", text, re.M), text
 
 
 def test_status_without_a_warehouse_is_one_line_and_exit_2(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
