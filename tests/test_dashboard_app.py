@@ -255,6 +255,25 @@ def test_impact_page_shows_the_register_and_an_estimate(serving: Path) -> None:
     assert len(estimates) == expected
 
 
+def test_a_link_reopens_the_impact_kpi(serving: Path) -> None:
+    """The KPI chosen on the impact page is kept in the link, like the intervention."""
+    from dashboard import data_impact, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+
+    db = queries.Serving(serving, cached=False)
+    try:
+        ctx = Context(db, NATIONAL, NATIONAL, "2020/21", "quarter", Disclosure())
+        choices = [(i, data_impact.impact_kpis(ctx, i)) for i in data_impact.intervention_choices(ctx).intervention_id]
+    finally:
+        queries.close_all()
+    intervention, kpis = next((i, k) for i, k in choices if len(k) > 1)
+    at = _open({"area": NATIONAL, "intervention": intervention, "impact_kpi": kpis[1]}, page="impact.py")
+    _assert_clean(at, "impact")
+    assert at.selectbox(key="impact_kpi").value == kpis[1]
+    assert at.query_params["impact_kpi"] == kpis[1] and at.query_params["intervention"] == intervention
+
+
 def test_the_its_chart_hides_the_months_kpi_values_hides(serving: Path) -> None:
     """Observed months a published view hides elsewhere are not plotted on the ITS chart; the internal view shows
     them."""

@@ -6,10 +6,12 @@ from dashboard import charts, components, context, data_impact
 from dashboard.site import section_key
 
 INTERVENTION_KEY = "intervention"
+KPI_KEY = "impact_kpi"
 HOW_TO_READ = (
     "How to read this: the interrupted time series fits the monthly level and trend before the start and asks how "
     "far the months after depart from that trend carried forward (the counterfactual); the change is the average "
-    "relative difference over the months after, with a 95% interval from autocorrelation-robust standard errors. "
+    "relative difference over the months after, with a 95% interval allowing for autocorrelation between months "
+    "(AR(1) errors), and the step in level at the start is given in the KPI's own unit. "
     "Difference-in-differences compares the change in this force with the change over the same months in forces "
     "that never had this intervention. Limits: both assume nothing else changed at the same time in this force "
     "(ITS) or differently from the comparators (DiD); a short before-period, a change in recording or another "
@@ -39,12 +41,19 @@ st.query_params[INTERVENTION_KEY] = chosen
 kpis = data_impact.impact_kpis(ctx, chosen)
 kpi_id = None
 if len(kpis) > 1:
+    if st.session_state.get(KPI_KEY) not in kpis:  # first run (from the link), or another intervention's KPI
+        wanted = st.query_params.get(KPI_KEY)
+        st.session_state[KPI_KEY] = wanted if wanted in kpis else kpis[0]
     kpi_id = st.selectbox(
         "KPI",
         kpis,
+        key=KPI_KEY,
         format_func=lambda k: ctx.meta(k).name if k in ctx.catalogue else k,
         help="The first is the KPI the intervention targets",
     )
+    st.query_params[KPI_KEY] = kpi_id
+else:
+    st.query_params.pop(KPI_KEY, None)
 result = data_impact.impact(ctx, chosen, kpi_id)
 described = register.set_index("intervention_id").loc[chosen, "description"]
 if isinstance(described, str) and described:
