@@ -463,8 +463,8 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
         if variation and variation != "common_cause":
             month = pd.Timestamp(icons.at[kpi_id, "last_period_start"])
             summary.append(
-                f"{meta.name}: {month:%B %Y} shows special-cause variation ({humanise(variation).lower()}); "
-                "see its SPC chart."
+                f"{meta.name}: {month:%B %Y} shows special-cause variation ({humanise(variation).lower()}) "
+                "against its monthly SPC limits."
             )
     return Overview(tiles=tuple(tiles), summary=tuple(summary), previous_year=last_year)
 
