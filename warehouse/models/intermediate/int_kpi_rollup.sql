@@ -1,8 +1,9 @@
 {#- Monthly force-level KPI counts rolled up to every grain (month, quarter, financial_year) and area (force,
     region, EW), over the spine so empty periods are zeros. By the KPI's aggregation (kpi_definitions):
     count / percent: sums of numerator and denominator; cumulative: running total of the period sums from the
-    start of the data; rate: the count over the population of the area's loaded forces (seed population for
-    every year); median / mean: of the individual values (denominator = how many values). -#}
+    start of the data; rate: the count over the population of the area's loaded forces in that financial year
+    (seed population_estimates, else the force's approximate population); median / mean: of the individual
+    values (denominator = how many values). -#}
 with kpis as (
     select
         kpi_id,
@@ -90,14 +91,23 @@ s136_forces as (
     where source = 's136'
 ),
 
--- population of each area for rates: the loaded s136 forces that belong to it
+fy_years as (
+    select distinct {{ date_part_int('year', financial_year_start('period_start')) }} as fy_year
+    from periods
+),
+
+-- population of each area for each financial year's rates: the loaded s136 forces that belong to it, each with
+-- its estimate for that year (seed population_estimates) or else its approximate population
 area_population as (
     select
         a.area_code,
-        sum(a.population) as population
+        y.fy_year,
+        sum(coalesce(e.population, a.population)) as population
     from areas as a
     inner join s136_forces as c on c.force_code = a.force_code
-    group by a.area_code
+    cross join fy_years as y
+    left join {{ ref('population_estimates') }} as e on e.area_code = a.force_code and e.year = y.fy_year
+    group by a.area_code, y.fy_year
 )
 
 select
@@ -130,4 +140,5 @@ from rolled as r
 left join measures as m
     on m.kpi_id = r.kpi_id and m.area_code = r.area_code and m.segment = r.segment
         and m.period_grain = r.period_grain and m.period_start = r.period_start
-left join area_population as ap on ap.area_code = r.area_code
+left join area_population as ap
+    on ap.area_code = r.area_code and ap.fy_year = {{ date_part_int('year', financial_year_start('r.period_start')) }}
