@@ -85,3 +85,18 @@ secondarily_suppressed as (
 )
 
 {%- endmacro %}
+
+
+{#- The `links` rows of the area hierarchy: each force's cell is a part of the cell of its region and of EW that
+    agrees with it on the `same` columns (the rest of the cell's key). -#}
+{% macro force_area_links(cells, same) -%}
+select
+    c.cell_id as child_id,
+    p.cell_id as parent_id,
+    'forces' as family
+from {{ cells }} as c
+inner join {{ ref('int_area_members') }} as m on m.force_code = c.area_code and m.area_type <> 'force'
+inner join {{ cells }} as p
+    on p.area_code = m.area_code
+    {%- for column in same %} and p.{{ column }} = c.{{ column }}{% endfor %}
+{%- endmacro %}

@@ -102,15 +102,7 @@ links as (
         on p.kpi_id = c.kpi_id and p.area_code = c.area_code and p.period_grain = c.period_grain
             and p.period_start = c.period_start and p.segment = 'all'
     union all
-    select
-        c.cell_id as child_id,
-        p.cell_id as parent_id,
-        'forces' as family
-    from cells as c
-    inner join {{ ref('int_area_members') }} as m on m.force_code = c.area_code and m.area_type <> 'force'
-    inner join cells as p
-        on p.kpi_id = c.kpi_id and p.area_code = m.area_code and p.segment = c.segment
-            and p.period_grain = c.period_grain and p.period_start = c.period_start
+    {{ force_area_links('cells', ['kpi_id', 'segment', 'period_grain', 'period_start']) }}
     union all
     select
         c.cell_id as child_id,

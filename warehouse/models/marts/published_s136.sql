@@ -85,15 +85,7 @@ links as (
         on p.financial_year = c.financial_year and p.area_code = c.area_code and p.measure = mt.total_measure
             and p.category = mt.total_category
     union all
-    select
-        c.cell_id as child_id,
-        p.cell_id as parent_id,
-        'forces' as family
-    from cells as c
-    inner join {{ ref('int_area_members') }} as m on m.force_code = c.area_code and m.area_type <> 'force'
-    inner join cells as p
-        on p.financial_year = c.financial_year and p.area_code = m.area_code and p.measure = c.measure
-            and p.category = c.category
+    {{ force_area_links('cells', ['financial_year', 'measure', 'category']) }}
 ),
 
 {{ secondary_suppression('cells', 'links', var('secondary_suppression_passes')) }},
