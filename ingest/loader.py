@@ -28,7 +28,7 @@ from concordat.clock import utc_now
 from concordat.contracts import Contract
 from concordat.errors import UserInputError
 from ingest import faults, files
-from ingest.headers import match_headers
+from ingest.headers import QUARANTINE_EXPORT_HEADER, match_headers
 from ingest.readers import Staged, stage_csv, stage_xlsx
 from ingest.schema import INGEST_LOG_COLUMNS, raw_table
 from ingest.summary import IngestResult
@@ -175,8 +175,9 @@ def _export_quarantine(con: duckdb.DuckDBPyConnection, contract: Contract, plan:
     out = paths.quarantine_dir() / f"{contract.source}-{file.path.stem}-{file.sha256[:8]}.csv"
     cells = [f"{read_col(n)} AS {q(n)}" for n in plan.present]
     cells += [f"{extra_col(i)} AS {q(h)}" for i, h in plan.extras]
+    row_number, column_name, reason = QUARANTINE_EXPORT_HEADER  # ingest refuses a file that starts with them
     con.execute(
-        f"COPY (SELECT __row AS row_number, {plan.column_sql()} AS column_name, {plan.reason_sql()} AS reason, "
+        f"COPY (SELECT __row AS {row_number}, {plan.column_sql()} AS {column_name}, {plan.reason_sql()} AS {reason}, "
         f"{', '.join(cells)} FROM {BAD_ROWS} ORDER BY __row) TO {lit(str(out))} (HEADER, DELIMITER ',')"
     )
     # a byte-order mark, so Excel (which senders open it in) reads UTF-8 rather than mangling £, é or –

@@ -81,6 +81,7 @@ class Check:
     column: str
     kind: str
     detail: str | None = None
+    missing_value: bool = False  # a required column is blank: how an emptied row first fails (Plan.empty_sql)
 
 
 @dataclass(frozen=True)
@@ -252,7 +253,7 @@ class _Builder:
         v, t, name = self.value(col), q(col.name), col.name
         shown = f"' (' || left({read_col(name)}, {DETAIL_CHARS}) || ')'"
         if col.required and not col.default:
-            self.checks.append(Check(f"{v} IS NULL", name, f"{name} is required"))
+            self.checks.append(Check(f"{v} IS NULL", name, f"{name} is required", missing_value=True))
         kinds = {
             "datetime": f"{name} is not a date",
             "date": f"{name} is not a date",
@@ -318,7 +319,7 @@ class _Builder:
             if rule.action == "reject":
                 self.checks.append(Check(f"NOT coalesce(({rule.sql}), true)", rule.column, rule.reason))
         # an emptied row (`,,,,` as Excel saves one) first fails a required column; Plan.empty_sql relabels it
-        required = [i for i, c in enumerate(self.checks, 1) if c.kind.endswith(" is required")]
+        required = [i for i, c in enumerate(self.checks, 1) if c.missing_value]
         empty = Check("false", contract.key[0], "empty row (every cell blank)")
         dup = Check("", contract.key[-1], f"duplicate key ({', '.join(contract.key)}) in this file")
         checks = (*self.checks, empty, dup)
