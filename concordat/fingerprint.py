@@ -46,3 +46,15 @@ def build_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """A short hex digest of the latest ingest attempt and build (see module docstring)."""
     text = json.dumps(fingerprint_parts(con), sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def files_loaded_since(con: duckdb.DuckDBPyConnection, started_at: object | None) -> int:
+    """How many files were loaded (raw.ingest_log, status `loaded`) after `started_at`, a build's start: files its
+    marts leave out. None (nothing built yet) counts every loaded file."""
+    if not table_exists(con, "raw", "ingest_log"):
+        return 0
+    ((count,),) = con.execute(
+        "select count(*) from raw.ingest_log where status = 'loaded' and (? is null or finished_at > ?)",
+        [started_at, started_at],
+    ).fetchall()
+    return int(count)

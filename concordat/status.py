@@ -14,6 +14,7 @@ from concordat import database, paths
 from concordat.clock import utc_label
 from concordat.contracts import CONTRACTS
 from concordat.errors import UserInputError
+from concordat.fingerprint import files_loaded_since
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,9 @@ def collect(warehouse: Path) -> Status:
             status.sources = [s for src in CONTRACTS if (s := _source_status(con, src, tables))]
         if "marts.build_runs" in tables:
             status.last_build = _latest_row(con, "marts.build_runs", "finished_at")
-        if "raw.ingest_log" in tables:
-            since = status.last_build["started_at"] if status.last_build else None
-            ((status.files_loaded_since_build,),) = con.execute(
-                "select count(*) from raw.ingest_log where status = 'loaded' and (? is null or finished_at > ?)",
-                [since, since],
-            ).fetchall()
+        status.files_loaded_since_build = files_loaded_since(
+            con, status.last_build["started_at"] if status.last_build else None
+        )
         if "marts.dq_runs" in tables:
             status.last_validation = _latest_row(con, "marts.dq_runs", "finished_at")
     return status

@@ -156,7 +156,7 @@ class Context:
 
 
 def _number_text(value: float) -> str:
-    """`782` for a whole number, `12.35` otherwise (two decimals), with thousands separators; "" when missing."""
+    """`782` for a whole number, `12.35` otherwise (two decimals), with thousands separators; NO_FIGURE if missing."""
     if pd.isna(value):
         return NO_FIGURE
     return f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from concordat.contracts import CONTRACTS, Contract
+from concordat.fingerprint import files_loaded_since
 from concordat.forces import all_forces
 from expectations.errors import BatchUnavailable
 
@@ -130,18 +131,13 @@ def latest_build(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest row of marts.build_runs (none when nothing was built), as `concordat.fingerprint` orders it."""
     if "build_runs" not in _tables(con, "marts"):
         raise BatchUnavailable("marts.build_runs does not exist (has `concordat build` run?)")
-    # files loaded after the build started are not in its marts: validating and publishing them would publish
-    # figures that leave out data the analyst has loaded
-    loaded_since = (
-        "(select count(*) from raw.ingest_log as l where l.status = 'loaded' and l.finished_at > b.started_at)"
-        if "ingest_log" in _tables(con, "raw")
-        else "0"
-    )
     frame = con.execute(
-        f"select build_id, started_at, finished_at, coalesce(success, false) as success, "
-        f"{loaded_since} as files_loaded_since from marts.build_runs as b "
+        "select build_id, started_at, finished_at, coalesce(success, false) as success from marts.build_runs "
         "order by finished_at desc nulls first, started_at desc nulls first, build_id desc limit 1"
     ).df()
+    # files loaded after the build started are not in its marts: validating and publishing them would publish
+    # figures that leave out data the analyst has loaded
+    frame["files_loaded_since"] = [files_loaded_since(con, started) for started in frame["started_at"]]
     return frame.astype({"success": bool, "files_loaded_since": "int64"})
 
 
