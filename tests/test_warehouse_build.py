@@ -347,6 +347,27 @@ def test_incremental_build_equals_full_refresh(tmp_path: Path) -> None:
     assert incremental == full
 
 
+def test_a_warehouse_built_by_an_earlier_release_builds_after_a_seed_gains_a_column(tmp_path: Path) -> None:
+    """Seeds are recreated on every build: a seed table from an earlier release (kpi_definitions without a column
+    added since) does not stop `concordat build` without --full-refresh."""
+    rows = hand_rows()
+    with home_at(tmp_path):
+        load({"s136": rows["s136"]})
+        assert run_build() == 0
+        con = duckdb.connect(str(paths.build_warehouse()))
+        try:
+            con.execute("alter table raw.kpi_definitions drop column spc_rebase_date")
+        finally:
+            con.close()
+        assert run_build() == 0
+        con = duckdb.connect(str(paths.build_warehouse()), read_only=True)
+        try:
+            columns = {r[0] for r in con.execute("describe raw.kpi_definitions").fetchall()}
+        finally:
+            con.close()
+    assert "spc_rebase_date" in columns
+
+
 def test_failing_dbt_test_gives_one_readable_summary(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     rows = [detention(SY, 1, "2023-04-01T10:00"), detention(SY, 1, "2023-04-02T10:00")]  # duplicate key
     with home_at(tmp_path):
