@@ -146,13 +146,14 @@ def spc_tables(series: pd.DataFrame, kpis: pd.DataFrame) -> tuple[pd.DataFrame, 
         if kpi_id in rebase:
             at = lo + int(np.searchsorted(pd.to_datetime(period_starts[lo:hi]), rebase[kpi_id]))
             cuts = [lo, *([at] if lo < at < hi else []), hi]
-        for start, end in itertools.pairwise(cuts):
-            part = spc.classify(values[start:end], kpi_direction)
-            mean[start:end], lcl[start:end], ucl[start:end] = part.limits.mean, part.limits.lcl, part.limits.ucl
-            point_type[start:end], rule[start:end] = part.point_type, part.rule
+        parts = [(a, b, spc.classify(values[a:b], kpi_direction)) for a, b in itertools.pairwise(cuts)]
+        for a, b, segment in parts:
+            mean[a:b], lcl[a:b], ucl[a:b] = segment.limits.mean, segment.limits.lcl, segment.limits.ucl
+            point_type[a:b], rule[a:b] = segment.point_type, segment.rule
+        last_start, last_end, part = parts[-1]  # the summary reads the last part: the limits in force now
         kpi_target = target.get(kpi_id)
         # no icons on too short a series (the last part's baseline): its limits say little yet
-        judged = end - start >= spc.MIN_BASELINE
+        judged = last_end - last_start >= spc.MIN_BASELINE
         summaries.append(
             {
                 "kpi_id": kpi_id,
