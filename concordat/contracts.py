@@ -33,7 +33,7 @@ LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("extra", "JSON"),  # unknown extra columns of the row, as a JSON object (NULL when none)
     ("source_file", "VARCHAR"),  # file name as given to ingest (no folder)
     ("source_file_sha256", "VARCHAR"),
-    ("source_row_number", "BIGINT"),  # 1-based data row number; the file line is this + header rows
+    ("source_row_number", "BIGINT"),  # the row as a spreadsheet shows it (header and title rows counted)
     ("loaded_at", "TIMESTAMP"),
 )
 

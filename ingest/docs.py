@@ -19,6 +19,7 @@ from concordat import paths
 from concordat.contracts import CONTRACTS, Column, Contract
 from ingest import formats
 from ingest.examples import example_rows
+from ingest.headers import QUARANTINE_EXPORT_HEADER
 from ingest.readers import MAX_HEADER_SEARCH_ROWS
 from ingest.schema import INGEST_LOG_COLUMNS, QUARANTINE_COLUMNS
 
@@ -148,7 +149,10 @@ def render_markdown() -> str:
         "reason (the first failing check, in column order), and to "
         "`$CONCORDAT_HOME/quarantine/<source>-<file>-<sha8>.csv` for the sender. Every row read is loaded, "
         "quarantined or (`nhs_mha` only) skipped as out of scope. Row numbers (in quarantine and as "
-        "`source_row_number`) count from the first row after the header, blank rows included, in CSV and XLSX alike.",
+        "`source_row_number`) are the row as the sender's spreadsheet shows it, title rows, blank rows and the header "
+        "counted: the first data row below a header on the first line is row 2. In a CSV file that is the line "
+        "number, unless a quoted cell above holds a line break. The sender's CSV starts with the columns "
+        f"{_code(QUARANTINE_EXPORT_HEADER)}, then the row as read under the file's own headers.",
         "- A key repeated within one file: the first row is loaded, later ones are quarantined.",
         "- The same file (same sha256) again for the same source loads nothing (`duplicate`). A different file "
         "with keys already loaded replaces those rows (a corrected re-issue: last file wins; `raw.ingest_log` keeps "

@@ -12,8 +12,11 @@ from dataclasses import dataclass
 from concordat.contracts import Contract, normalise_header
 from concordat.errors import UserInputError
 
-#: The first columns of the CSV of quarantined rows ingest exports for the sender (ingest.loader).
-QUARANTINE_EXPORT_HEADER = ("row_number", "column_name", "reason")
+#: The first columns of the CSV of quarantined rows ingest exports for the sender (ingest.loader), named apart from
+#: every contract column (custody has its own `reason`), then the row's cells under the file's own headers.
+QUARANTINE_EXPORT_HEADER = ("row", "problem_column", "problem")
+#: The same columns as earlier versions named them; such a file is refused too.
+_EARLIER_EXPORT_HEADER = ("row_number", "column_name", "reason")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def match_headers(
     contract: Contract, headers: tuple[str, ...], file_name: str, ignored: tuple[int, ...] = ()
 ) -> HeaderMatch:
     """Which file column is which contract column; the columns at `ignored` (empty and unnamed) are neither."""
-    if tuple(normalise_header(h) for h in headers[:3]) == QUARANTINE_EXPORT_HEADER:
+    if tuple(normalise_header(h) for h in headers[:3]) in (QUARANTINE_EXPORT_HEADER, _EARLIER_EXPORT_HEADER):
         raise UserInputError(
             f"{file_name}: a Concordat quarantine export, not an extract; its identifiers are already pseudonymised "
             "and would be hashed again. Load the sender's corrected extract instead"

@@ -1,7 +1,9 @@
 """Reading a CSV or XLSX file into a DuckDB staging table of text, as it is: no typing, no judgement yet.
 
 Every reader produces the same thing, a `Staged` table: VARCHAR columns `c0..cN` in file order, the header text
-of each, and a view adding `__row`, the 1-based data row number an analyst can find in the file. Typing,
+of each, and a view adding `__row`, the number of the row as the sender's spreadsheet shows it: title rows, blank
+rows and the header counted, so the first data row below a header on the first line is row 2. In a CSV file that is
+its line number, unless a quoted cell above the row holds a line break. Typing,
 category mapping and validation then happen once, in SQL, whatever the file format (ingest.transform).
 
 CSV is read by DuckDB's parallel reader with an explicit dialect rather than sniffing, which can silently mistake
@@ -9,7 +11,7 @@ a ragged file for a one-column one: double quotes, and the separator (comma, els
 which the header is found, as in a workbook (below), so title rows above it are skipped. DuckDB skips blank
 lines, so its row order alone would shift the number of every row after one; a file with blank lines between
 rows (ingest.files notes them) has its row numbers counted by Python's csv module instead, blank lines included,
-as in a workbook.
+as a spreadsheet shows them.
 
 XLSX is read with openpyxl (read-only) into a table of strings, from the first sheet with a header: the first row
 naming at least half the required columns, so a cover sheet before the data and a title row above it are skipped.
@@ -46,7 +48,7 @@ class Staged:
     view: str
     headers: tuple[str, ...]
     tables: tuple[str, ...]  # temporary objects to drop afterwards
-    numbered_by_rowid: bool = False  # `__row` is the rowid of `tables[-1]` plus one (CSV), not a column (XLSX)
+    rowid_offset: int | None = None  # `__row` is the rowid of `tables[-1]` plus this (CSV), not a column
     empty_unnamed: tuple[int, ...] = ()  # columns with neither a header nor a value: neither kept nor reported
 
     @staticmethod
@@ -57,9 +59,9 @@ class Staged:
         """SQL for the staged rows (as `view` has them) whose `__row` is among those `row_numbers_sql` selects.
 
         For a CSV the filter is on the table's rowid, which DuckDB fetches directly instead of scanning."""
-        if self.numbered_by_rowid:
-            rowids = f"SELECT __row - 1 FROM ({row_numbers_sql})"
-            return f"SELECT rowid + 1 AS __row, * FROM {self.tables[-1]} WHERE rowid IN ({rowids})"
+        if self.rowid_offset is not None:
+            rowids = f"SELECT __row - {self.rowid_offset} FROM ({row_numbers_sql})"
+            return f"SELECT rowid + {self.rowid_offset} AS __row, * FROM {self.tables[-1]} WHERE rowid IN ({rowids})"
         return f"SELECT * FROM {self.view} WHERE __row IN ({row_numbers_sql})"
 
 
@@ -126,6 +128,11 @@ class _CsvHeader:
     cells: list[str]
     separator: str
     skip: int  # records above the header (title rows, blank lines), as DuckDB's `skip` counts them
+
+    @property
+    def first_row(self) -> int:
+        """The number of the row below the header, as a spreadsheet numbers the file's records."""
+        return self.skip + 2
 
 
 def _top_records(path: Path, separator: str) -> list[list[str]]:
@@ -246,22 +253,23 @@ def stage_csv(
             f"SELECT n.__row, s.* FROM {table} AS s JOIN {numbering} AS n ON n.rowid = s.rowid"
         )
         return Staged(view, headers, (view, table, numbering), empty_unnamed=empty)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + 1 AS __row, * FROM {table}")
-    return Staged(view, headers, (view, table), numbered_by_rowid=True, empty_unnamed=empty)
+    offset = header.first_row
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT rowid + {offset} AS __row, * FROM {table}")
+    return Staged(view, headers, (view, table), rowid_offset=offset, empty_unnamed=empty)
 
 
 def _number_rows_with_csv_module(
     con: duckdb.DuckDBPyConnection, table: str, numbering: str, utf8_path: Path, header: _CsvHeader
 ) -> bool:
     """Store in `numbering` (by rowid) the row number of each row of `table` as Python's csv module counts them,
-    blank lines included (1 = the line after the header). False, storing nothing, when the two readers do not
-    agree on the rows; the rows then keep DuckDB's numbering."""
+    blank lines included (`header.first_row` is the record after the header). False, storing nothing, when the two
+    readers do not agree on the rows; the rows then keep DuckDB's numbering."""
     try:
         with open(utf8_path, encoding="utf-8-sig", newline="") as fh:
             reader = csv.reader(fh, delimiter=header.separator)
             for _ in range(header.skip + 1):  # the title rows and the header
                 next(reader, None)
-            numbers = [number for number, record in enumerate(reader, start=1) if record]
+            numbers = [number for number, record in enumerate(reader, start=header.first_row) if record]
     except csv.Error:
         return False
     ((rows,),) = con.execute(f"SELECT count(*) FROM {table}").fetchall()
@@ -349,7 +357,7 @@ def stage_xlsx(con: duckdb.DuckDBPyConnection, file: InputFile, contract: Contra
             cells += [None] * (width - len(cells))
             for i, cell in enumerate(cells):
                 values[i].append(cell)
-            numbers.append(offset)
+            numbers.append(header_index + 1 + offset)  # the sheet's row: openpyxl reads a sheet from its row 1
     finally:
         workbook.close()
         handle.close()

@@ -6,6 +6,7 @@ bad value per row, so every kind of row error of every source is seen landing in
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from concordat import forces, paths, pseudonymise
 from concordat.cli import main
 from concordat.contracts import CONTRACTS, Contract
 from ingest.examples import example_rows, write_csv, write_xlsx
+from ingest.headers import QUARANTINE_EXPORT_HEADER
 
 SOURCES = tuple(CONTRACTS)
 CLI_KEYS = (
@@ -170,11 +172,11 @@ def test_each_kind_of_bad_value_is_quarantined_with_its_reason(source: str, tmp_
     quarantined = {
         n: (col, reason) for n, col, reason in query("SELECT row_number, column_name, reason FROM raw.quarantine")
     }
-    for offset, (column, _, kind) in enumerate(cases):
-        got_column, reason = quarantined[len(good) + offset + 1]
+    for offset, (column, _, kind) in enumerate(cases):  # row 1 is the header: the first bad row is row 2 + len(good)
+        got_column, reason = quarantined[len(good) + offset + 2]
         assert (got_column, reason[: len(kind)]) == (column, kind), cases[offset]
-    dup_column, dup_reason = quarantined[len(rows)]
-    assert dup_reason.startswith(f"duplicate key ({', '.join(contract.key)}) in this file (first at row 1)")
+    dup_column, dup_reason = quarantined[len(rows) + 1]
+    assert dup_reason.startswith(f"duplicate key ({', '.join(contract.key)}) in this file (first at row 2)")
     assert dup_column in contract.key
     # the summary's example for each reason is the value its first failing row was quarantined with
     for kind in summary["errors_by_reason"]:
@@ -185,6 +187,17 @@ def test_each_kind_of_bad_value_is_quarantined_with_its_reason(source: str, tmp_
     assert exported.parent == paths.quarantine_dir()
     assert exported.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 with a BOM: what Excel needs to read it
     assert len(exported.read_text(encoding="utf-8-sig").splitlines()) == summary["rows_quarantined"] + 1
+    # the sender's CSV: its own columns, then the row under the file's headers (custody has a `reason` of its
+    # own), each row numbered as the sender's spreadsheet shows it (the header is row 1)
+    with exported.open(encoding="utf-8-sig", newline="") as fh:
+        export = list(csv.reader(fh))
+    assert tuple(export[0]) == QUARANTINE_EXPORT_HEADER + tuple(header(contract))
+    with path.open(encoding="utf-8", newline="") as fh:
+        sent = list(csv.reader(fh))
+    shown = [i for i, h in enumerate(header(contract)) if h not in contract.pseudonymised_columns]
+    for record in export[1:]:
+        original = sent[int(record[0]) - 1]
+        assert [record[3 + i] for i in shown] == [original[i].strip() for i in shown], record
 
 
 @pytest.mark.parametrize("source", SOURCES)
@@ -265,7 +278,8 @@ def test_xlsx_with_a_title_row_loads(source: str, tmp_path: Path) -> None:
     code, (summary,) = ingest(source, str(path))
     assert code == 0
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_quarantined"]) == (4, 4, 0)
-    assert query(f"SELECT min(source_row_number), max(source_row_number) FROM raw.{source}") == [(1, 4)]
+    # the sheet's own row numbers: the title is row 1, a blank row 2, the header row 3
+    assert query(f"SELECT min(source_row_number), max(source_row_number) FROM raw.{source}") == [(4, 7)]
 
 
 def test_xlsx_native_cells_dates_numbers_and_booleans(tmp_path: Path) -> None:
@@ -292,8 +306,8 @@ def test_xlsx_native_cells_dates_numbers_and_booleans(tmp_path: Path) -> None:
         "FROM raw.placements ORDER BY 1"
     )
     assert rows == [
-        ("P1", dt.date(2023, 4, 3), dt.date(2023, 4, 14), "Completed", True, 3, 1),
-        ("P2", dt.date(2023, 4, 10), None, "In progress", False, 4, 3),
+        ("P1", dt.date(2023, 4, 3), dt.date(2023, 4, 14), "Completed", True, 3, 3),
+        ("P2", dt.date(2023, 4, 10), None, "In progress", False, 4, 5),
     ]
     key = pseudonymise.load_key()
     assert query("SELECT officer_id FROM raw.placements ORDER BY placement_id") == [
@@ -441,7 +455,7 @@ def test_no_raw_identifier_is_written_anywhere(source: str, tmp_path: Path) -> N
     key = pseudonymise.load_key()
     expected = pseudonymise.pseudonym(f"{RAW_IDS[0]}-0", key)
     first = contract.pseudonymised_columns[0]
-    assert query(f"SELECT {first} FROM raw.{source} WHERE source_row_number = 1") == [(expected,)]
+    assert query(f"SELECT {first} FROM raw.{source} WHERE source_row_number = 2") == [(expected,)]
     (row_json,) = query("SELECT row_json FROM raw.quarantine")[0]
     assert json.loads(row_json)[first] == pseudonymise.pseudonym(f"{RAW_IDS[0]}-2", key)
     with duckdb.connect(str(paths.build_warehouse()), read_only=True) as con:
@@ -478,19 +492,20 @@ def test_two_columns_for_one_contract_column_reject(tmp_path: Path, capsys: pyte
 
 
 def test_blank_lines_count_in_row_numbers_as_in_a_workbook(tmp_path: Path) -> None:
-    """DuckDB skips blank lines; the row numbers an analyst is given must not shift after one."""
+    """DuckDB skips blank lines; the row numbers an analyst is given must not shift after one. They are the rows
+    Excel shows when it opens the file: the header is row 1, a cell with line breaks stays one row."""
     contract = CONTRACTS["s136"]
     good = good_rows(contract, 4)
     lines = [
-        ",".join(header(contract)),
-        ",".join(good[0][c] for c in header(contract)),  # row 1
-        "",  # row 2: blank
-        ",".join(good[1][c] for c in header(contract)).replace(good[1]["detained_at"], "31/02/2024"),  # row 3: bad
-        "",  # row 4: blank
-        # row 5: a quoted cell holding a blank line (one row over three lines; the category's spaces are folded)
+        ",".join(header(contract)),  # row 1
+        ",".join(good[0][c] for c in header(contract)),  # row 2
+        "",  # row 3: blank
+        ",".join(good[1][c] for c in header(contract)).replace(good[1]["detained_at"], "31/02/2024"),  # row 4: bad
+        "",  # row 5: blank
+        # row 6: a quoted cell holding a blank line (one row over three lines; the category's spaces are folded)
         ",".join(good[2][c] for c in header(contract)).replace(good[2]["outcome"], '"Admitted\n\ninformally"'),
-        ",".join(good[0][c] for c in header(contract)),  # row 6: row 1's key again
-        ",".join(good[3][c] for c in header(contract)),  # row 7
+        ",".join(good[0][c] for c in header(contract)),  # row 7: row 2's key again
+        ",".join(good[3][c] for c in header(contract)),  # row 8
         "",
         "",
     ]
@@ -500,9 +515,9 @@ def test_blank_lines_count_in_row_numbers_as_in_a_workbook(tmp_path: Path) -> No
     assert code == 0
     assert (summary["rows_read"], summary["rows_loaded"], summary["rows_quarantined"]) == (5, 3, 2)
     quarantined = query("SELECT row_number, column_name, reason FROM raw.quarantine ORDER BY row_number")
-    assert [(n, column) for n, column, _ in quarantined] == [(3, "detained_at"), (6, "detention_id")]
-    assert quarantined[1][2].endswith("(first at row 1)")
-    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (5,), (7,)]
+    assert [(n, column) for n, column, _ in quarantined] == [(4, "detained_at"), (7, "detention_id")]
+    assert quarantined[1][2].endswith("(first at row 2)")
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(2,), (6,), (8,)]
 
 
 @pytest.mark.parametrize("separator", [";", "\t", "|"])
@@ -613,8 +628,8 @@ def test_xlsx_data_after_a_cover_sheet_loads_and_no_header_names_the_sheets(
 
 
 def test_csv_with_title_rows_above_the_header_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Exports often start with a report title: the header is found as in a workbook, and rows are numbered
-    from the one after it; a too-long row is still reported at its line in the file."""
+    """Exports often start with a report title: the header is found as in a workbook, and rows keep their numbers
+    in the file (title and blank rows counted); a too-long row is still reported at its line in the file."""
     contract = CONTRACTS["s136"]
     names = header(contract)
     rows = good_rows(contract, 3)
@@ -630,8 +645,8 @@ def test_csv_with_title_rows_above_the_header_loads(tmp_path: Path, capsys: pyte
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     code, (summary,) = ingest("s136", str(path))
     assert code == 0 and (summary["rows_read"], summary["rows_loaded"]) == (3, 2), summary
-    assert query("SELECT row_number FROM raw.quarantine") == [(2,)]
-    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (3,)]
+    assert query("SELECT row_number FROM raw.quarantine") == [(6,)]
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(5,), (7,)]
 
     path.write_text("\n".join([*lines, lines[-1] + ";extra"]) + "\n", encoding="utf-8")
     code, (summary,) = ingest("s136", str(path))
@@ -654,8 +669,8 @@ def test_title_rows_and_line_breaks_inside_quoted_cells_load(tmp_path: Path) -> 
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     code, (summary,) = ingest("s136", str(path))
     assert code == 0 and summary["rows_read"] == 3, summary
-    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(1,), (2,), (3,)]
-    assert query("SELECT extra->>'Notes' FROM raw.s136 WHERE source_row_number = 2") == [("Other,\nsee notes",)]
+    assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(3,), (4,), (5,)]
+    assert query("SELECT extra->>'Notes' FROM raw.s136 WHERE source_row_number = 4") == [("Other,\nsee notes",)]
 
 
 def test_a_title_row_duckdb_cannot_skip_rejects_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -703,7 +718,7 @@ def test_an_emptied_row_is_quarantined_as_empty(tmp_path: Path) -> None:
     code, (summary,) = ingest("triage", str(path))
     assert code == 0 and (summary["rows_loaded"], summary["rows_quarantined"]) == (2, 1), summary
     assert summary["errors_by_reason"] == {"empty row (every cell blank)": 1}
-    assert query("SELECT row_number FROM raw.quarantine") == [(2,)]
+    assert query("SELECT row_number FROM raw.quarantine") == [(3,)]
 
 
 def test_times_in_the_future_are_quarantined(tmp_path: Path) -> None:
@@ -724,8 +739,8 @@ def test_times_in_the_future_are_quarantined(tmp_path: Path) -> None:
     code, (summary,) = ingest("s136", str(write_csv(tmp_path / "s136.csv", header(contract), rows)))
     assert code == 0 and (summary["rows_loaded"], summary["rows_quarantined"]) == (1, 2), summary
     assert query("SELECT row_number, column_name, reason FROM raw.quarantine ORDER BY 1") == [
-        (2, "detained_at", f"detained_at is in the future ({today + dt.timedelta(days=1):%d/%m/%Y} 00:00)"),
-        (3, "released_at", f"released_at is in the future (03/07/{today.year + 10} 10:00)"),
+        (3, "detained_at", f"detained_at is in the future ({today + dt.timedelta(days=1):%d/%m/%Y} 00:00)"),
+        (4, "released_at", f"released_at is in the future (03/07/{today.year + 10} 10:00)"),
     ]
 
 
