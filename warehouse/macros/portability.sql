@@ -51,10 +51,30 @@
     ({{ dbt.datediff(start_expr, end_expr, part) }})
 {%- endmacro %}
 
-{#- Hours between two timestamps, to the second, as a double (`seconds / 3600.0` is a DECIMAL on Spark, rounded to
-    6 places, so a median of two values would differ from DuckDB's in the 7th). -#}
+{#- Hours that passed between two UK local times (as every time is stored), to the second, as a double: both are
+    taken to UTC first, so a detention over the night the clocks go back is an hour longer than its clock times
+    say, and over the night they go forward an hour shorter (the 24-hour limit is on time that passed).
+    (`seconds / 3600.0` is a DECIMAL on Spark, rounded to 6 places, so a median would differ from DuckDB's.) -#}
 {% macro hours_between(start_expr, end_expr) -%}
-    (cast({{ datediff_term(start_expr, end_expr, 'second') }} as {{ type_double() }}) / 3600)
+    (cast({{ datediff_term(uk_time_to_utc(start_expr), uk_time_to_utc(end_expr), 'second') }} as {{ type_double() }}) / 3600)
+{%- endmacro %}
+
+{#- A UK local time (Europe/London, a timestamp without zone) as the UTC time it was, without zone. In the hour
+    the clocks go back, which comes twice, the engine picks one of the two. -#}
+{% macro uk_time_to_utc(expr) -%}
+    {{ return(adapter.dispatch('uk_time_to_utc', 'concordat')(expr)) }}
+{%- endmacro %}
+
+{% macro default__uk_time_to_utc(expr) -%}
+    (({{ expr }}) at time zone 'Europe/London' at time zone 'UTC')
+{%- endmacro %}
+
+{% macro duckdb__uk_time_to_utc(expr) -%}
+    timezone('UTC', timezone('Europe/London', {{ expr }}))
+{%- endmacro %}
+
+{% macro spark__uk_time_to_utc(expr) -%}
+    to_utc_timestamp({{ expr }}, 'Europe/London')
 {%- endmacro %}
 
 {#- Whole calendar days from one date to another. -#}
