@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from dashboard.formatting import unit_axis
+from dashboard.formatting import UNIT_RANGE, unit_axis
 from dashboard.shapes import Funnel, Grouped, ItsSeries, Marker, SpcSeries, Trend
 
 #: Okabe-Ito, in the order series take them.
@@ -55,6 +55,13 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
         hovermode="x unified",
     )
     return fig
+
+
+def _value_axis(fig: go.Figure, unit: str, axis: str = "y") -> None:
+    """An axis for a unit that cannot be negative never reaches below 0 (all zeros would show -1 to 1)."""
+    low, _ = UNIT_RANGE.get(unit, (None, None))
+    if low == 0:
+        (fig.update_yaxes if axis == "y" else fig.update_xaxes)(rangemode="nonnegative")
 
 
 def _markers(fig: go.Figure, markers: tuple[Marker, ...]) -> None:
@@ -123,9 +130,13 @@ def trend_chart(data: Trend) -> Chart:
             marker={"size": 4},
         )
     fig.update_layout(showlegend=len(data.lines) > 1, barmode="group")
+    shown = [v for line in data.lines for v in line.y if v is not None]
+    if data.kind == "bar" and shown and not any(shown):  # bars of 0 draw nothing: say it
+        fig.add_annotation(text="0 in every period shown", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
     if data.ticks:
         fig.update_xaxes(tickvals=[d for d, _ in data.ticks], ticktext=[label for _, label in data.ticks])
     _markers(fig, data.markers)
+    _value_axis(fig, data.unit)
     return Chart(_layout(fig, data.title, "Period", unit_axis(data.unit)), data.provenance.caption())
 
 
@@ -170,6 +181,7 @@ def spc_chart(data: SpcSeries) -> Chart:
                 marker={"color": colour, "size": 9, "line": {"width": 1, "color": "#000"}},
             )
     _markers(fig, data.markers)
+    _value_axis(fig, data.unit)
     return Chart(_layout(fig, data.title, "Month", unit_axis(data.unit)), data.provenance.caption())
 
 
@@ -226,6 +238,7 @@ def funnel_chart(data: Funnel) -> Chart:
             hovertemplate="%{text}: %{y:.1f}<extra></extra>",
         )
     fig = _layout(fig, data.title, data.size_title, unit_axis(data.unit))
+    _value_axis(fig, data.unit)
     fig.update_layout(hovermode="closest")
     return Chart(fig, data.provenance.caption())
 
@@ -250,6 +263,7 @@ def its_chart(data: ItsSeries) -> Chart:
         line={"color": PALETTE[1], "width": 2, "dash": "dash"},
     )
     _markers(fig, (Marker(data.start, "Intervention starts"),))
+    _value_axis(fig, data.unit)  # a counterfactual projected below 0 leaves the plot (the estimate is declined)
     return Chart(_layout(fig, data.title, "Month", unit_axis(data.unit)), data.provenance.caption())
 
 
@@ -272,5 +286,6 @@ def grouped_chart(data: Grouped) -> Chart:
         fig.update_layout(height=max(HEIGHT, 40 * len(data.categories) + 120), yaxis={"autorange": "reversed"})
     else:
         fig = _layout(fig, data.title, "", unit_axis(data.unit))
+    _value_axis(fig, data.unit, "x" if data.horizontal else "y")
     fig.update_layout(hovermode="closest")
     return Chart(fig, data.provenance.caption())

@@ -18,7 +18,17 @@ import pandas as pd
 from concordat.methods.spc import variation_icon
 from dashboard import queries
 from dashboard.disclosure import Disclosure
-from dashboard.formatting import PCA_2017_DATE, format_value, fy_end, fy_label, fy_start, humanise, previous_fy
+from dashboard.formatting import (
+    PCA_2017_DATE,
+    UNIT_RANGE,
+    format_value,
+    fy_end,
+    fy_label,
+    fy_start,
+    humanise,
+    previous_fy,
+    within_unit,
+)
 from dashboard.queries import Serving
 from dashboard.shapes import Grouped, Line, Marker, Provenance, SpcSeries, Trend
 
@@ -239,7 +249,7 @@ def trend(
                 )
             )
     unit = ctx.meta(kpi_ids[0]).unit
-    ticks = _year_ticks(lines) if grain in ("quarter", "financial_year") and kind == "line" else ()
+    ticks = _year_ticks(lines) if grain in ("quarter", "financial_year") else ()  # bars by year have labels
     note = _suppression_note(shown, ctx.disclosure)
     if intervals:
         note = ("Shaded band: 95% interval. " + note).strip()
@@ -266,10 +276,28 @@ def _within(markers: Sequence[Marker], dates: Sequence[dt.date]) -> tuple[Marker
     return tuple(m for m in markers if min(dates) <= m.date <= max(dates))
 
 
+#: Months a tile's sparkline covers, at most.
+SPARK_MONTHS = 24
+
+
+def _spark(values: pd.Series) -> tuple[float, ...]:
+    """The sparkline: the months since the last hidden or missing one. A line joining the months either side of a
+    gap would draw values nobody may see; a single month is no line at all."""
+    run: list[float] = []
+    for value in values:
+        run = [] if is_missing(value) else [*run, float(value)]
+    return tuple(run) if len(run) > 1 else ()
+
+
 def _suppression_note(shown: pd.DataFrame, disclosure: Disclosure) -> str:
     if "suppressed" in shown and bool(shown["suppressed"].any()):
         return f"Values based on counts under {disclosure.threshold} are hidden (published view)."
     return ""
+
+
+def _edges(unit: str) -> str:
+    low, high = UNIT_RANGE[unit]
+    return f"{format_value(low, unit)} or {format_value(high, unit)}" if high is not None else format_value(low, unit)
 
 
 def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -> SpcSeries:
@@ -289,14 +317,18 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
         note += f" Limits are recomputed from {rebased:%B %Y}, when the rules changed."
     if hidden:
         note += f" Months based on counts under {ctx.disclosure.threshold} are hidden (published view)."
+    unit = ctx.meta(kpi_id).unit
+    lcl, ucl = ([within_unit(as_float(v), unit) for v in points[side]] for side in ("lcl", "ucl"))
+    if lcl != [as_float(v) for v in points.lcl] or ucl != [as_float(v) for v in points.ucl]:
+        note += f" A limit beyond what the measure can be is drawn at its edge ({_edges(unit)})."
     return SpcSeries(
         title=title,
-        unit=ctx.meta(kpi_id).unit,
+        unit=unit,
         x=x,
         value=value,
         mean=tuple(as_float(v) for v in points["mean"]),
-        lcl=tuple(as_float(v) for v in points.lcl),
-        ucl=tuple(as_float(v) for v in points.ucl),
+        lcl=tuple(lcl),
+        ucl=tuple(ucl),
         point_type=tuple(str(p) if not is_missing(p) else "" for p in points.point_type),
         provenance=Provenance(
             source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
@@ -439,7 +471,7 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
             if hidden_now
             else format_value(now, meta.unit, compact=True)
         )
-        spark = tuple(float(v) for v in monthly[monthly.kpi_id == kpi_id].value.tail(24) if not is_missing(v))
+        spark = _spark(monthly[monthly.kpi_id == kpi_id].value.tail(SPARK_MONTHS))
         variation, assurance = _variation(icons, kpi_id), _icon(icons, kpi_id, "assurance_icon")
         tiles.append(
             Tile(

@@ -66,6 +66,28 @@ def unit_axis(unit: str) -> str:
     return UNIT_AXIS.get(unit, unit)
 
 
+#: The values a KPI of each unit can take (None: no bound). A score is a change, so it may fall below 0.
+UNIT_RANGE: dict[str, tuple[float | None, float | None]] = {
+    "count": (0, None),
+    "percent": (0, 100),
+    "per_100k": (0, None),
+    "hours": (0, None),
+    "minutes": (0, None),
+}
+
+
+def within_unit(value: float | None, unit: str) -> float | None:
+    """`value` moved to the nearest value the unit can take: an SPC limit of -2.3 detentions is drawn at 0."""
+    if value is None:
+        return None
+    low, high = UNIT_RANGE.get(unit, (None, None))
+    if low is not None and value < low:
+        return low
+    if high is not None and value > high:
+        return high
+    return value
+
+
 def fy_label(start_year: int) -> str:
     """2023 -> `2023/24` (UK financial year, April to March)."""
     return f"{start_year}/{(start_year + 1) % 100:02d}"

@@ -425,3 +425,25 @@ def test_a_chart_with_nothing_to_draw_says_so_instead(serving: Path) -> None:
 
     at = _open({"area": sorted(with_placements - {NATIONAL})[0]}, "placements.py")
     assert len(at.get("plotly_chart")) == 4 and not at.info
+
+
+def test_spc_limits_are_drawn_within_what_the_measure_can_be(serving: Path, latest_year: str) -> None:
+    """XmR limits can fall below 0 (a count) or above 100%: the chart draws them at the edge and says so."""
+    from dashboard import data, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+
+    (area, kpi, unit), *_ = _sql(
+        serving,
+        "select p.area_code, p.kpi_id, k.unit from marts.spc_points p join marts.dim_kpi k using (kpi_id) "
+        "where p.segment = 'all' and (p.lcl < 0 or (k.unit = 'percent' and p.ucl > 100)) "
+        "group by all order by count(*) desc, 1, 2",
+    )
+    db = queries.Serving(serving, cached=False)
+    try:
+        series = data.spc(Context(db, area, area, latest_year, "quarter", Disclosure()), kpi, "t")
+    finally:
+        queries.close_all()
+    assert min(v for v in series.lcl if v is not None) == 0
+    assert max(v for v in series.ucl if v is not None) <= (100 if unit == "percent" else float("inf"))
+    assert "drawn at its edge" in series.provenance.note

@@ -403,3 +403,39 @@ def test_yearly_and_quarterly_trends_label_their_axis_with_financial_years() -> 
     trend = Trend("t", "count", (line,), Provenance("s", "p"), ticks=ticks)
     axis = charts.trend_chart(trend).figure.layout.xaxis
     assert list(axis.ticktext) == ["2016/17", "2017/18"] and len(axis.tickvals) == 2
+
+
+def test_value_axes_of_measures_that_cannot_be_negative_stop_at_zero() -> None:
+    """All-zero months (no under-18 in a cell) must not draw an axis from -1 to 1; a change in score may be < 0."""
+    for name, chart, _ in _chart_cases():
+        layout = chart.figure.layout
+        assert "nonnegative" in (layout.yaxis.rangemode, layout.xaxis.rangemode), name
+    score = charts.trend_chart(Trend("S", "score", (Line("s", DATES, (0.0,) * len(DATES)),), PROV))
+    assert score.figure.layout.yaxis.rangemode is None
+
+
+def test_within_unit_moves_values_to_the_edge_of_the_unit() -> None:
+    from dashboard.formatting import within_unit
+
+    assert [within_unit(v, "count") for v in (-2.3, 0.0, 5.0, None)] == [0, 0.0, 5.0, None]
+    assert [within_unit(v, "percent") for v in (-1.0, 50.0, 104.0)] == [0, 50.0, 100]
+    assert within_unit(-0.4, "score") == -0.4
+
+
+def test_a_sparkline_never_joins_the_months_either_side_of_a_hidden_one() -> None:
+    from dashboard.data import _spark
+
+    nan = float("nan")
+    assert _spark(pd.Series([1.0, 2.0, nan, 3.0, 4.0])) == (3.0, 4.0)
+    assert _spark(pd.Series([1.0, 2.0, 3.0])) == (1.0, 2.0, 3.0)
+    assert _spark(pd.Series([1.0, nan, 2.0])) == ()
+    assert _spark(pd.Series([], dtype=float)) == ()
+
+
+def test_bars_that_are_all_zero_say_so() -> None:
+    """Under-18s in police stations are 0 in every quarter after 2017: an empty plot must not look like no data."""
+    zeros = Trend("U", "count", (Line("u", DATES, (0.0, None) + (0.0,) * (len(DATES) - 2)),), PROV, kind="bar")
+    texts = [a.text for a in charts.trend_chart(zeros).figure.layout.annotations]
+    assert "0 in every period shown" in texts
+    some = Trend("U", "count", (Line("u", DATES, (0.0, 6.0) + (0.0,) * (len(DATES) - 2)),), PROV, kind="bar")
+    assert "0 in every period shown" not in [a.text for a in charts.trend_chart(some).figure.layout.annotations]
