@@ -25,16 +25,19 @@ _CONTEXT_KEY = "_concordat_context"
 _TYPE_WORDS = {"national": "", "region": " (region)", "force": ""}
 
 
-def _seed(key: str, options: list[str], default: str, label: str, shown: str) -> str | None:
+def seed_from_link(key: str, options: list[str], default: str, label: str, shown: str) -> None:
     """Set a filter's initial value from the URL (once per session) if it is a valid choice, else `default`
-    (`shown` to a reader); a notice when the URL asked for a value that is not one."""
+    (`shown` to a reader), with a warning when the URL asked for a value that is not one: whoever opens a shared
+    link must not take the default for what they asked for."""
     if key in st.session_state:
-        return None
+        return
     wanted = st.query_params.get(key)
     st.session_state[key] = wanted if wanted in options else default
     if wanted and wanted not in options:
-        return f"This link asks for {label} '{wanted}', which is not in this data: showing {shown} instead."
-    return None
+        st.warning(
+            f"This link asks for {label} '{wanted}', which is not in this data: showing {shown} instead.",
+            icon=":material/link_off:",
+        )
 
 
 def select(db: Serving, disclosure: Disclosure) -> Context:
@@ -48,13 +51,9 @@ def select(db: Serving, disclosure: Disclosure) -> Context:
         raise LookupError("the serving file has no areas or no financial years of KPI values")
 
     default_area = NATIONAL if NATIONAL in codes else codes[0]
-    notices = [
-        _seed(AREA_KEY, codes, default_area, "area", names.get(default_area, default_area)),
-        _seed(YEAR_KEY, years, years[-1], "financial year", years[-1]),
-        _seed(GRAIN_KEY, list(GRAINS), DEFAULT_GRAIN, "trend grain", GRAINS[DEFAULT_GRAIN].lower()),
-    ]
-    for notice in filter(None, notices):
-        st.warning(notice, icon=":material/link_off:")
+    seed_from_link(AREA_KEY, codes, default_area, "area", names.get(default_area, default_area))
+    seed_from_link(YEAR_KEY, years, years[-1], "financial year", years[-1])
+    seed_from_link(GRAIN_KEY, list(GRAINS), DEFAULT_GRAIN, "trend grain", GRAINS[DEFAULT_GRAIN].lower())
     with st.sidebar:
         st.selectbox(
             "Area",

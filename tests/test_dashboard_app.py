@@ -272,6 +272,14 @@ def test_a_link_reopens_the_impact_kpi(serving: Path) -> None:
     _assert_clean(at, "impact")
     assert at.selectbox(key="impact_kpi").value == kpis[1]
     assert at.query_params["impact_kpi"] == kpis[1] and at.query_params["intervention"] == intervention
+    assert not at.warning
+    bad = _open({"area": NATIONAL, "intervention": "NO-SUCH-SCHEME"}, page="impact.py")
+    _assert_clean(bad, "impact")
+    shown = bad.selectbox(key="intervention")
+    assert shown.value != "NO-SUCH-SCHEME" and [w.value for w in bad.warning] == [
+        f"This link asks for intervention 'NO-SUCH-SCHEME', which is not in this data: showing "
+        f"{shown.format_func(shown.value)} instead."
+    ]
 
 
 def test_the_its_chart_hides_the_months_kpi_values_hides(serving: Path) -> None:

@@ -32,9 +32,8 @@ labels = {
     for r in register.itertuples()
 }
 in_area = [r.intervention_id for r in register.itertuples() if r.area_code == ctx.area_code]
-if INTERVENTION_KEY not in st.session_state:
-    wanted = st.query_params.get(INTERVENTION_KEY)
-    st.session_state[INTERVENTION_KEY] = wanted if wanted in ids else (in_area or ids)[0]
+first = (in_area or ids)[0]
+context.seed_from_link(INTERVENTION_KEY, ids, first, "intervention", labels[first])
 chosen = st.selectbox("Intervention", ids, key=INTERVENTION_KEY, format_func=labels.__getitem__)
 st.query_params[INTERVENTION_KEY] = chosen
 
