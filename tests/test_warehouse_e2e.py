@@ -26,6 +26,12 @@ def _fy(ts: pd.Series) -> pd.Series:
     return start.astype(str) + "/" + ((start + 1) % 100).astype(str).str.zfill(2)
 
 
+def _utc(local: pd.Series) -> pd.Series:
+    """UK local times (as stored) as the instants they were. As DuckDB's time zone conversion does, the hour that
+    comes twice when the clocks go back is the second (GMT), and one skipped when they go forward is read as GMT."""
+    return local.dt.tz_localize("Europe/London", ambiguous=False, nonexistent=pd.Timedelta(hours=1))
+
+
 def _dt(values: pd.Series) -> pd.Series:
     """ISO 8601 or UK dd/mm/yyyy [HH:MM] (the contract's date forms); anything else NaT."""
     values = values.replace("", None)
@@ -121,7 +127,7 @@ def test_place_of_safety_duration_and_repeat_kpis_match(con, detentions: pd.Data
     # from arrival; from detention only when not moved; moved with no arrival time: unknown
     not_moved = detentions.transport == "None (already at place of safety)"
     start = detentions.arrived_pos_at.fillna(detentions.detained_at.where(not_moved))
-    hours = (detentions.released_at - start).dt.total_seconds() / 3600
+    hours = (_utc(detentions.released_at) - _utc(start)).dt.total_seconds() / 3600  # time passed, over clock changes
     medians = hours.groupby([detentions.force, detentions.fy]).median().dropna()
     got = _by_force_fy(kpi_frame(con, "detention_median_hours"))
     for key, m in medians.items():
