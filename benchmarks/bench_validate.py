@@ -26,7 +26,7 @@ import duckdb
 from benchmarks import write_result
 
 REPEATS = 3
-#: What "reasonable time" means for the analyst's monthly cycle at national scale (about 350k detentions).
+#: What "reasonable time" means for the analyst's monthly cycle at national scale (about 320k detentions).
 VALIDATE_TARGET_SECONDS = 120.0
 
 

@@ -2,7 +2,8 @@
 
 Everything that needs to know what a source looks like reads it from here: the loader (parsing, typing,
 category mapping, validation), the demo generator (which columns to write, which values are valid), the dbt
-source YAML, the Great Expectations suites and the dashboard glossary. Change a source here, once.
+source YAML, the Great Expectations suites and the generated reference (docs/data-contracts.md). Change a source
+here, once.
 
 Column types
     text       free text, trimmed; blank -> NULL
@@ -743,8 +744,6 @@ CONTRACTS: Mapping[str, Contract] = MappingProxyType(
 )
 #: The four record-level sources the demo generator writes.
 RECORD_SOURCES: tuple[str, ...] = ("s136", "custody", "triage", "placements")
-#: The six sources of the data contracts (specs), in the order the CLI lists them.
-SOURCES: tuple[str, ...] = ("s136", "custody", "triage", "placements", "nhs_mha", "ho_s136")
 
 
 def get(source: str) -> Contract:

@@ -1,6 +1,6 @@
 """Data step of the Compare forces page: funnel plots of one KPI across forces, and the table behind them.
 
-Limits come from ``concordat.methods.funnel`` (the same methods the reports use): pooled proportion with
+Limits come from ``concordat.methods.funnel``: pooled proportion with
 inverted-Wilson limits for percents, exact Poisson limits around the pooled rate for rates per 100,000.
 Forces whose figures are hidden by disclosure control are left out of a published view.
 """

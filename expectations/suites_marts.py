@@ -8,19 +8,12 @@ check and the build use one threshold.
 from __future__ import annotations
 
 from concordat.contracts import HO_S136
+from concordat.methods.spc import POINT_TYPES
 from expectations.spec import Suite, critical, warning, where
 
 KPI_KEY = ["kpi_id", "area_code", "segment", "period_grain", "period_start"]
 UNITS = ["count", "percent", "per_100k", "hours", "minutes", "score"]
 GRAINS = ["month", "quarter", "financial_year"]
-#: The point types concordat.methods.spc.point_types writes.
-SPC_POINT_TYPES = [
-    "common_cause",
-    "special_cause_improvement",
-    "special_cause_concern",
-    "special_cause_neutral_high",
-    "special_cause_neutral_low",
-]
 
 #: A KPI value a published view must hide (the dashboard's disclosure rule, specs/kpis.md): a count from 1 to
 #: threshold - 1, or a figure whose numerator or denominator is such a count.
@@ -206,7 +199,7 @@ def spc_points_suite() -> Suite:
                 "expect_column_values_to_be_in_set",
                 "the point types the SPC method writes; the dashboard draws icons from them",
                 column="point_type",
-                value_set=SPC_POINT_TYPES,
+                value_set=list(POINT_TYPES),
             ),
             critical(
                 "expect_column_pair_values_a_to_be_greater_than_b",

@@ -16,7 +16,7 @@ from concordat.cli import main
 
 
 def test_every_contract_is_well_formed() -> None:
-    assert set(contracts.SOURCES) <= set(contracts.CONTRACTS)
+    assert set(contracts.RECORD_SOURCES) <= set(contracts.CONTRACTS)
     for contract in contracts.CONTRACTS.values():
         names = [c.name for c in contract.columns]
         assert len(names) == len(set(names)), contract.source

@@ -22,9 +22,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy.stats import chi2
 
-from concordat.methods.intervals import FloatArray, z_for
+from concordat.methods.intervals import FloatArray, garwood_interval, z_for
 
 #: The two funnel levels the dashboard draws.
 LEVELS: tuple[float, float] = (0.95, 0.998)
@@ -56,12 +55,9 @@ def rate_limits(
     """Funnel limits (as rates per `per`) around the pooled rate r0 for populations (exact Poisson at E)."""
     if r0 < 0:
         raise ValueError(f"pooled rate must be >= 0, got {r0}")
-    alpha = 1 - confidence
     pop = np.asarray(population, dtype=float)
-    expected = r0 * pop / per
+    lo_count, hi_count = garwood_interval(r0 * pop / per, confidence)  # the exact limits at the expected count
     with np.errstate(divide="ignore", invalid="ignore"):
-        lo_count = np.where(expected > 0, chi2.ppf(alpha / 2, 2 * np.where(expected > 0, expected, 1)) / 2, 0.0)
-        hi_count = chi2.ppf(1 - alpha / 2, 2 * expected + 2) / 2
         scale = np.where(pop > 0, per / pop, np.nan)
     return lo_count * scale, hi_count * scale
 

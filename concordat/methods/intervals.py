@@ -1,8 +1,8 @@
 """95% intervals for KPI values: the same formulas, constants and switch-over points as the dbt macros.
 
-`warehouse/macros/intervals.sql` computes `marts.kpi_values.ci_lower/ci_upper` in SQL; this module computes them
-in Python for the dashboard and the reports (e.g. a user-picked period the warehouse did not pre-compute). A
-slow test checks both agree on every row of a built warehouse, so change the two together.
+`warehouse/macros/intervals.sql` computes `marts.kpi_values.ci_lower/ci_upper` in SQL; this module is the reference
+implementation in Python: a slow test checks both agree on every row of a built warehouse, so change the two
+together. The funnel limits (`funnel`) use its exact Poisson limits and normal quantile.
 
 - Proportions: Wilson score interval with z = 1.959963985 (Wilson 1927; Newcombe 1998, method 3).
 - Counts: exact (Garwood 1936) chi-square limits for O < 10 - lower = chi2.ppf(0.025, 2O) / 2 (0 when O = 0),
