@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-SUPPRESSED_LABEL = "<5"
 #: The internal view's notice, at the top of every page.
 INTERNAL_NOTICE = (
     "**Internal view: small numbers are shown.** Not for publication: share these figures, charts and downloads "

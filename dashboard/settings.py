@@ -10,10 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from concordat.project_vars import suppression_threshold
+
 SERVING_FILE_ENV = "CONCORDAT_SERVING_FILE"
 INTERNAL_ENV = "CONCORDAT_DASHBOARD_INTERNAL"
-#: Counts from 1 to SMALL_NUMBER_THRESHOLD - 1 are suppressed in published views (specs/kpis.md).
-THRESHOLD_ENV = "CONCORDAT_SMALL_NUMBER_THRESHOLD"
 #: "0" turns the query-result cache off (the benchmark measures queries, not the cache).
 CACHE_ENV = "CONCORDAT_DASHBOARD_CACHE"
 
@@ -22,7 +22,7 @@ CACHE_ENV = "CONCORDAT_DASHBOARD_CACHE"
 class Settings:
     serving_file: Path
     internal: bool
-    threshold: int = 5
+    threshold: int  # counts from 1 to threshold - 1 are hidden: the warehouse's own (concordat.project_vars)
     cache: bool = True
 
 
@@ -36,6 +36,6 @@ def from_env() -> Settings:
 
         serving = paths.serving_warehouse()
     internal = os.environ.get(INTERNAL_ENV, "").strip().lower() in ("1", "true", "yes")
-    threshold = int(os.environ.get(THRESHOLD_ENV) or 5)
+    threshold = suppression_threshold()
     cache = os.environ.get(CACHE_ENV, "1").strip() != "0"
     return Settings(serving_file=serving, internal=internal, threshold=threshold, cache=cache)

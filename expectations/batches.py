@@ -9,28 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import duckdb
 import pandas as pd
-import yaml
 
-from concordat.paths import WAREHOUSE_PROJECT
+from concordat.project_vars import suppression_threshold
 from expectations import disclosure, privacy, reconcile
 from expectations.errors import BatchUnavailable
-
-DEFAULT_SUPPRESSION_THRESHOLD = 5
-
-
-@cache
-def suppression_threshold() -> int:
-    """The dbt project's `suppression_threshold` variable: the check and the build use one threshold."""
-    try:
-        project = yaml.safe_load((WAREHOUSE_PROJECT / "dbt_project.yml").read_text(encoding="utf-8")) or {}
-    except FileNotFoundError:
-        return DEFAULT_SUPPRESSION_THRESHOLD
-    return int((project.get("vars") or {}).get("suppression_threshold", DEFAULT_SUPPRESSION_THRESHOLD))
 
 
 def _q(name: str) -> str:

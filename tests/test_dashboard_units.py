@@ -439,3 +439,19 @@ def test_bars_that_are_all_zero_say_so() -> None:
     assert "0 in every period shown" in texts
     some = Trend("U", "count", (Line("u", DATES, (0.0, 6.0) + (0.0,) * (len(DATES) - 2)),), PROV, kind="bar")
     assert "0 in every period shown" not in [a.text for a in charts.trend_chart(some).figure.layout.annotations]
+
+
+def test_the_dashboard_hides_what_the_warehouse_hides(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One threshold: the dashboard's is the dbt project's `suppression_threshold`, which builds is_suppressed."""
+    from concordat import project_vars
+    from dashboard import settings
+
+    (tmp_path / "dbt_project.yml").write_text("name: x\nvars:\n  suppression_threshold: 10\n", encoding="utf-8")
+    monkeypatch.setattr(project_vars, "WAREHOUSE_PROJECT", tmp_path)
+    project_vars.suppression_threshold.cache_clear()
+    try:
+        assert settings.from_env().threshold == 10
+    finally:
+        monkeypatch.undo()
+        project_vars.suppression_threshold.cache_clear()
+    assert settings.from_env().threshold == 5  # the project's own
