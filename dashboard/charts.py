@@ -64,6 +64,25 @@ def _value_axis(fig: go.Figure, unit: str, axis: str = "y") -> None:
         (fig.update_yaxes if axis == "y" else fig.update_xaxes)(rangemode="nonnegative")
 
 
+#: The legend entry of the marks on periods whose value is hidden.
+HIDDEN_NAME = "Hidden (small numbers)"
+
+
+def _hidden_marks(fig: go.Figure, x: list) -> None:
+    """Mark the periods whose value disclosure control hides with a grey cross on the axis, so a chart of rare
+    events does not read as all zeros (or as no data) where the months with a few events are hidden."""
+    if not x:
+        return
+    fig.add_scatter(
+        x=x,
+        y=[0] * len(x),
+        name=HIDDEN_NAME,
+        mode="markers",
+        marker={"color": GREY, "symbol": "x-thin-open", "size": 9, "line": {"width": 1.5, "color": GREY}},
+        hovertemplate="%{x}: hidden (small numbers)<extra></extra>",
+    )
+
+
 def _markers(fig: go.Figure, markers: tuple[Marker, ...]) -> None:
     for marker in markers:
         fig.add_vline(x=marker.date, line={"color": "#000000", "dash": "dot", "width": 1})
@@ -129,7 +148,9 @@ def trend_chart(data: Trend) -> Chart:
             line={"color": colour, "width": 2},
             marker={"size": 4},
         )
-    fig.update_layout(showlegend=len(data.lines) > 1, barmode="group")
+    hidden = sorted({x for line in data.lines for x, h in zip(line.x, line.hidden, strict=False) if h})
+    _hidden_marks(fig, hidden)
+    fig.update_layout(showlegend=len(data.lines) > 1 or bool(hidden), barmode="group")
     shown = [v for line in data.lines for v in line.y if v is not None]
     if data.kind == "bar" and shown and not any(shown):  # bars of 0 draw nothing: say it
         fig.add_annotation(text="0 in every period shown", x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False)
@@ -166,12 +187,13 @@ def spc_chart(data: SpcSeries) -> Chart:
         line={"color": GREY, "width": 1.5},
         marker={"color": GREY, "size": 5},
     )
+    _hidden_marks(fig, [d for d, h in zip(x, data.hidden, strict=False) if h])
     for label, colour, kind in (
         ("Special cause: improvement", IMPROVEMENT, "improvement"),
         ("Special cause: concern", CONCERN, "concern"),
         ("Special cause (neither better nor worse)", NEUTRAL_SPECIAL, "neutral"),
-    ):
-        picked = [i for i, p in enumerate(data.point_type) if _special_kind(p) == kind]
+    ):  # a hidden month's special cause is not drawn (nor listed): its value is not shown
+        picked = [i for i, p in enumerate(data.point_type) if _special_kind(p) == kind and data.value[i] is not None]
         if picked:
             fig.add_scatter(
                 x=[x[i] for i in picked],

@@ -21,6 +21,7 @@ from dashboard.disclosure import Disclosure
 from dashboard.formatting import (
     PCA_2017_DATE,
     UNIT_RANGE,
+    VARIATION_WORDS,
     format_value,
     fy_end,
     fy_label,
@@ -246,6 +247,7 @@ def trend(
                     y=tuple(as_float(v) for v in part.value),
                     lower=tuple(as_float(v) for v in part.ci_lower) if intervals else None,
                     upper=tuple(as_float(v) for v in part.ci_upper) if intervals else None,
+                    hidden=tuple(bool(h) for h in part.suppressed),
                 )
             )
     unit = ctx.meta(kpi_ids[0]).unit
@@ -276,22 +278,27 @@ def _within(markers: Sequence[Marker], dates: Sequence[dt.date]) -> tuple[Marker
     return tuple(m for m in markers if min(dates) <= m.date <= max(dates))
 
 
-#: Months a tile's sparkline covers, at most.
+#: Months a tile's sparkline covers, at most, and at least (a shorter line reads as the trend of the year).
 SPARK_MONTHS = 24
+SPARK_MIN_MONTHS = 12
 
 
 def _spark(values: pd.Series) -> tuple[float, ...]:
-    """The sparkline: the months since the last hidden or missing one. A line joining the months either side of a
-    gap would draw values nobody may see; a single month is no line at all."""
+    """The sparkline: the months since the last hidden or missing one, when there are at least SPARK_MIN_MONTHS of
+    them. A line joining the months either side of a gap would draw values nobody may see; two months drawn as
+    the tile's trend would mislead."""
     run: list[float] = []
     for value in values:
         run = [] if is_missing(value) else [*run, float(value)]
-    return tuple(run) if len(run) > 1 else ()
+    return tuple(run) if len(run) >= SPARK_MIN_MONTHS else ()
 
 
 def _suppression_note(shown: pd.DataFrame, disclosure: Disclosure) -> str:
     if "suppressed" in shown and bool(shown["suppressed"].any()):
-        return f"Values based on counts under {disclosure.threshold} are hidden (published view)."
+        return (
+            f"Values based on counts under {disclosure.threshold}, or from which one could be worked out, are hidden "
+            "(published view; grey crosses)."
+        )
     return ""
 
 
@@ -316,7 +323,10 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
     if rebased:  # the KPI's spc_rebase_date: the rules changed (Policing and Crime Act 2017)
         note += f" Limits are recomputed from {rebased:%B %Y}, when the rules changed."
     if hidden:
-        note += f" Months based on counts under {ctx.disclosure.threshold} are hidden (published view)."
+        note += (
+            f" Months based on counts under {ctx.disclosure.threshold}, or from which one could be worked out, are "
+            "hidden (published view; grey crosses)."
+        )
     unit = ctx.meta(kpi_id).unit
     lcl, ucl = ([within_unit(as_float(v), unit) for v in points[side]] for side in ("lcl", "ucl"))
     if lcl != [as_float(v) for v in points.lcl] or ucl != [as_float(v) for v in points.ucl]:
@@ -329,6 +339,7 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
         mean=tuple(as_float(v) for v in points["mean"]),
         lcl=tuple(lcl),
         ucl=tuple(ucl),
+        hidden=tuple(d in hidden for d in x),
         point_type=tuple(str(p) if not is_missing(p) else "" for p in points.point_type),
         provenance=Provenance(
             source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
@@ -489,13 +500,13 @@ def overview(ctx: Context, headlines: Sequence[tuple[str, str]] = HEADLINES) -> 
                 help=f"{meta.name}: {meta.description}",
             )
         )
-        sentence = _sentence(meta, now, before, ctx.financial_year, last_year)
+        sentence = _sentence(meta, now, before, ctx.financial_year, last_year, _overlap(now_row, before_row))
         if sentence:
             summary.append(sentence)
         if variation and variation != "common_cause":
             month = pd.Timestamp(icons.at[kpi_id, "last_period_start"])
             summary.append(
-                f"{meta.name}: {month:%B %Y} shows special-cause variation ({humanise(variation).lower()}) "
+                f"{meta.name}: {month:%B %Y} shows {VARIATION_WORDS.get(variation, humanise(variation).lower())} "
                 "against its monthly SPC limits."
             )
     return Overview(tiles=tuple(tiles), summary=tuple(summary), previous_year=last_year)
@@ -515,12 +526,28 @@ def _icon(icons: pd.DataFrame, kpi_id: str, column: str) -> str | None:
     return str(icons.at[kpi_id, column])
 
 
-def _sentence(meta: KpiMeta, now: float | None, before: float | None, year: str, last_year: str) -> str | None:
-    """`S136 detentions fell by 12% from 1,234 in 2022/23 to 1,086 in 2023/24.` (None when a value is hidden)."""
+def _overlap(now_row: pd.Series | None, before_row: pd.Series | None) -> bool | None:
+    """Whether the two years' 95% intervals overlap (None when either has none, e.g. a median)."""
+    if now_row is None or before_row is None:
+        return None
+    bounds = [as_float(row[side]) for row in (now_row, before_row) for side in ("ci_lower", "ci_upper")]
+    if any(b is None for b in bounds):
+        return None
+    now_lower, now_upper, before_lower, before_upper = bounds
+    return max(now_lower, before_lower) <= min(now_upper, before_upper)
+
+
+def _sentence(
+    meta: KpiMeta, now: float | None, before: float | None, year: str, last_year: str, overlap: bool | None = None
+) -> str | None:
+    """`S136 detentions fell by 12% from 1,234 in 2022/23 to 1,086 in 2023/24.` (None when a value is hidden).
+
+    A change is called an improvement or a deterioration only when the two years' 95% intervals do not overlap;
+    otherwise chance alone could give it, and the sentence says so rather than judging it."""
     if now is None or before is None:
         return None
     a, b = format_value(before, meta.unit), format_value(now, meta.unit)
-    if now == before:
+    if a == b:  # a change too small to show at the precision shown
         return f"{meta.name} was unchanged at {b} in {year}."
     verb = "rose" if now > before else "fell"
     if meta.unit == "percent":
@@ -530,7 +557,9 @@ def _sentence(meta: KpiMeta, now: float | None, before: float | None, year: str,
     else:
         size = ""
     judgement = ""
-    if meta.direction in ("lower", "higher"):
+    if overlap:
+        judgement = " (within what chance alone could give: the 95% intervals overlap)"
+    elif meta.direction in ("lower", "higher"):
         better = (now < before) == (meta.direction == "lower")
         judgement = " (an improvement)" if better else " (a deterioration)"
     return f"{meta.name} {verb} {size} from {a} in {last_year} to {b} in {year}{judgement}.".replace("  ", " ")

@@ -47,10 +47,20 @@ class Estimate:
 
 
 def _signed(number: float, unit: str) -> str:
-    """A change in a KPI's unit: `+1.5 percentage points`, `-3 a month`... signed, as `format_value` words it."""
+    """A change in a KPI's unit, signed, to one decimal (a modelled step, not a count): `+1.5 percentage points`,
+    `-0.4` (detentions a month), `-2.3 h`; as `format_value` words the unit otherwise."""
     if unit == "percent":
         return f"{number:+.1f} percentage points"
+    if unit in ("count", "minutes", "per_100k"):
+        return f"{number:+,.1f}" + {"minutes": " min", "per_100k": " per 100k"}.get(unit, "")
     return ("-" if number < 0 else "+") + format_value(abs(number), unit)
+
+
+def p_value_text(p: float | None) -> str:
+    """`0.003`, `<0.001`; an en dash when there is none."""
+    if p is None:
+        return format_value(None, "")
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 @dataclass(frozen=True)
@@ -151,13 +161,15 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
             "Change (%)": [e.estimate for e in estimates],
             "95% CI lower (%)": [e.ci_lower for e in estimates],
             "95% CI upper (%)": [e.ci_upper for e in estimates],
-            "p-value": [e.p_value for e in estimates],
+            "p-value": [p_value_text(e.p_value) for e in estimates],
             "Step at start (KPI unit)": [e.step[0] if e.step else None for e in estimates],
             "Step 95% CI lower": [e.step[1] if e.step else None for e in estimates],
             "Step 95% CI upper": [e.step[2] if e.step else None for e in estimates],
             "Months before": [e.months_before for e in estimates],
             "Months after": [e.months_after for e in estimates],
-            "Comparator areas": [", ".join(e.comparators) for e in estimates],
+            "Comparator forces": [
+                ", ".join(_names(ctx, e.comparators)) if e.method == "did" else "" for e in estimates
+            ],
             "Note": [e.note or "" for e in estimates],
         }
     )
@@ -178,6 +190,13 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
         comparison=_comparison(ctx, row, kpi_id, start, estimates),
         table=table,
     )
+
+
+def _names(ctx: Context, codes: tuple[str, ...]) -> list[str]:
+    """Force names for area codes (the code where the data has no name for one)."""
+    areas = queries.areas(ctx.db)
+    names = dict(zip(areas.area_code, areas.area_name, strict=True))
+    return [str(names.get(code, code)) for code in codes]
 
 
 def _comparison(
@@ -210,7 +229,8 @@ def _comparison(
         provenance=Provenance(
             source=kpi_source(kpi_id),
             period=period_text(as_dates(frame), "quarter"),
-            note=f"Comparators: {', '.join(comparators)}. Hidden (small-number) quarters are left out of the mean.",
+            note=f"Comparators: {', '.join(_names(ctx, comparators))}. Hidden (small-number) quarters are left out of "
+            "the mean.",
         ),
         markers=(Marker(start, "Intervention starts"),),
     )

@@ -27,6 +27,7 @@ class Line:
     y: tuple[Number, ...]
     lower: tuple[Number, ...] | None = None
     upper: tuple[Number, ...] | None = None
+    hidden: tuple[bool, ...] = ()  # per x: a value disclosure control hides (y is None there), marked, not left blank
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class SpcSeries:
     point_type: tuple[str, ...]
     provenance: Provenance
     markers: tuple[Marker, ...] = ()
+    hidden: tuple[bool, ...] = ()  # per month: hidden by disclosure control (value is None there)
 
 
 @dataclass(frozen=True)

@@ -426,9 +426,10 @@ def test_a_sparkline_never_joins_the_months_either_side_of_a_hidden_one() -> Non
     from dashboard.data import _spark
 
     nan = float("nan")
-    assert _spark(pd.Series([1.0, 2.0, nan, 3.0, 4.0])) == (3.0, 4.0)
-    assert _spark(pd.Series([1.0, 2.0, 3.0])) == (1.0, 2.0, 3.0)
-    assert _spark(pd.Series([1.0, nan, 2.0])) == ()
+    twelve = [float(v) for v in range(12)]
+    assert _spark(pd.Series([1.0, 2.0, nan, *twelve])) == tuple(twelve)
+    assert _spark(pd.Series([*twelve, nan, 3.0, 4.0])) == ()  # two months are not a trend
+    assert _spark(pd.Series([1.0, *twelve, 2.0])) == (1.0, *twelve, 2.0)
     assert _spark(pd.Series([], dtype=float)) == ()
 
 
@@ -455,3 +456,42 @@ def test_the_dashboard_hides_what_the_warehouse_hides(tmp_path: Path, monkeypatc
         monkeypatch.undo()
         project_vars.suppression_threshold.cache_clear()
     assert settings.from_env().threshold == 5  # the project's own
+
+
+def test_what_changed_judges_only_changes_chance_could_not_give() -> None:
+    """A fall of 0.8 points inside overlapping intervals is not called a deterioration; 2.4% to 2.4% is no change."""
+    from dashboard.data import KpiMeta, _sentence
+
+    meta = KpiMeta("consulted_hp_pct", "Health professional consulted", "", "percent", "higher", None)
+    within = _sentence(meta, 64.2, 65.0, "2020/21", "2019/20", overlap=True)
+    assert within is not None and "chance alone" in within and "deterioration" not in within
+    clear = _sentence(meta, 54.2, 65.0, "2020/21", "2019/20", overlap=False)
+    assert clear is not None and clear.endswith("(a deterioration).")
+    same = _sentence(meta, 2.353, 2.371, "2020/21", "2019/20", overlap=True)
+    assert same == "Health professional consulted was unchanged at 2.4% in 2020/21."
+
+
+def test_a_small_step_in_a_count_and_a_tiny_p_value_read_as_they_are() -> None:
+    """A modelled step of -0.39 detentions a month is not `-0`; a p-value of 0.0031 is not `0.0`."""
+    step = data_impact.Estimate(
+        "its", "s136_detentions", -8.0, -16.0, -0.5, 0.0031, 24, 36, (), step=(-8.2, -16.0, -0.39)
+    )
+    assert step.sentence("Detentions", "count").endswith("stepped by -8.2 at the start (95% interval -16.0 to -0.4).")
+    assert [data_impact.p_value_text(p) for p in (0.0031, 1.7e-07, None)] == ["0.003", "<0.001", "–"]
+
+
+def test_hidden_periods_are_marked_not_left_blank() -> None:
+    """Rare events (under-18s in cells, custody episodes) have their few-event months hidden: a chart of the rest
+    would read as all zeros. The hidden periods get a grey cross; a hidden month's special cause is not drawn."""
+    n = len(DATES)
+    hidden = (False, True) + (False,) * (n - 2)
+    bars = Trend("U", "count", (Line("u", DATES, (0.0, None) + (0.0,) * (n - 2), hidden=hidden),), PROV, kind="bar")
+    marks = [t for t in charts.trend_chart(bars).figure.data if t.name == charts.HIDDEN_NAME]
+    assert len(marks) == 1 and list(marks[0].x) == [DATES[1]]
+    values = (0.0, None) + (0.0,) * (n - 2)
+    spc = SpcSeries(
+        "S", "count", DATES, values, (1.0,) * n, (0.0,) * n, (3.0,) * n,
+        ("common_cause", "special_cause_concern") + ("common_cause",) * (n - 2), PROV, hidden=hidden,
+    )  # fmt: skip
+    names = [t.name for t in charts.spc_chart(spc).figure.data]
+    assert charts.HIDDEN_NAME in names and "Special cause: concern" not in names

@@ -89,6 +89,13 @@ def length_and_conveyance() -> None:
             intervals=True,
             key="s136-conveyance",
         )
+    components.trend(
+        ctx,
+        ("detention_median_hours",),
+        "Median length of detention (from arrival at the place of safety)",
+        markers=(PCA_MARKER,),
+        key="s136-median-hours",
+    )
 
 
 def consultation_and_outcomes() -> None:
