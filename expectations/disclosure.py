@@ -4,7 +4,8 @@ A total shown beside its parts with exactly one part suppressed gives that part 
 disclosure control). The parts of a total, along the three hierarchies ``marts.kpi_values`` publishes:
 
 - segment: the segments of one partition (``sex:…``, ``ethnicity:…``, ``age:…``, ``officer_…``) -> ``all``;
-- area: the forces of a region -> the region, and every force (BTP included) -> EW (``marts.dim_area``);
+- area: the forces of a region -> the region, every force (BTP included) -> EW, and the regions and BTP -> EW
+  (EW less one region gives another; ``marts.dim_area``);
 - period: the months of a quarter -> the quarter, the months and the quarters of a financial year -> the year
   (not for cumulative KPIs, whose year is its last month, not a sum).
 
@@ -12,7 +13,7 @@ and of ``marts.published_s136``'s record-level counts (by financial year):
 
 - published_measure: a measure's categories -> the area's detentions (police_vehicle_reason -> transport =
   Police vehicle; police_station_reason -> first_place_of_safety = Police station);
-- published_area: forces -> their region and EW.
+- published_area: forces -> their region and EW, regions and BTP -> EW.
 
 The batch has one row per hierarchy: how many totals were checked, how many leave a part recoverable, and the
 first such total as an example. (A total whose other parts are all empty equals its suppressed part: the build then
@@ -51,6 +52,11 @@ with k as (
 ),
 cumulative as (select kpi_id from marts.dim_kpi where aggregation = 'cumulative'),
 forces as (select area_code, parent_area_code from marts.dim_area where area_type = 'force'),
+-- the parts of EW one level down: each region, and each force in no region (BTP)
+regions as (
+    select area_code from marts.dim_area
+    where area_type = 'region' or (area_type = 'force' and parent_area_code = 'EW')
+),
 pub as (
     select financial_year, area_code, measure, category, is_suppressed
     from marts.published_s136 where source = 'record_level'
@@ -67,6 +73,11 @@ parts as (
         on p.kpi_id = c.kpi_id and p.segment = c.segment and p.period_grain = c.period_grain
         and p.period_start = c.period_start
         and (p.area_code = 'EW' or (p.area_code = f.parent_area_code and f.parent_area_code <> 'EW'))
+    union all
+    select 'area', {_TOTAL}, 'regions', c.is_suppressed
+    from k as c join regions as r on r.area_code = c.area_code join k as p
+        on p.kpi_id = c.kpi_id and p.segment = c.segment and p.period_grain = c.period_grain
+        and p.period_start = c.period_start and p.area_code = 'EW'
     union all
     select 'period', {_TOTAL}, c.period_grain, c.is_suppressed
     from k as c join k as p
@@ -89,6 +100,11 @@ parts as (
     from pub as c join forces as f on f.area_code = c.area_code join pub as p
         on p.financial_year = c.financial_year and p.measure = c.measure and p.category = c.category
         and (p.area_code = 'EW' or (p.area_code = f.parent_area_code and f.parent_area_code <> 'EW'))
+    union all
+    select 'published_area', {_PUBLISHED_TOTAL}, 'regions', c.is_suppressed
+    from pub as c join regions as r on r.area_code = c.area_code join pub as p
+        on p.financial_year = c.financial_year and p.measure = c.measure and p.category = c.category
+        and p.area_code = 'EW'
 ),
 totals as (
     select hierarchy, kpi_id, area_code, segment, period_label, family,

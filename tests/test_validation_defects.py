@@ -101,6 +101,19 @@ INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (
             {SECONDARY},
         ),
         (
+            "a region recoverable from England and Wales less another region",
+            [
+                "insert into marts.kpi_values values "
+                "('triage_contacts', 'EW', 'all', 'financial_year', date '2022-04-01', '2022/23', "
+                "30, null, 30, 'count', 20.2, 42.8, false), "
+                "('triage_contacts', 'E12000003', 'all', 'financial_year', date '2022-04-01', '2022/23', "
+                "3, null, 3, 'count', 0.6, 8.8, true), "
+                "('triage_contacts', 'E12000001', 'all', 'financial_year', date '2022-04-01', '2022/23', "
+                "27, null, 27, 'count', 17.8, 39.3, false)"
+            ],
+            {SECONDARY},
+        ),
+        (
             "a month recoverable from its quarter",
             [
                 "insert into marts.kpi_values values "

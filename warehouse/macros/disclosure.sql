@@ -87,9 +87,10 @@ secondarily_suppressed as (
 {%- endmacro %}
 
 
-{#- The `links` rows of the area hierarchy: each force's cell is a part of the cell of its region and of EW that
-    agrees with it on the `same` columns (the rest of the cell's key). -#}
-{% macro force_area_links(cells, same) -%}
+{#- The `links` rows of the area hierarchy, between cells that agree on the `same` columns (the rest of the
+    cell's key): each force's cell is a part of its region's and of EW's (family `forces`), and each region's cell,
+    and that of a force in no region (BTP), a part of EW's (family `regions`): EW less one region gives another. -#}
+{% macro area_links(cells, same) -%}
 select
     c.cell_id as child_id,
     p.cell_id as parent_id,
@@ -98,5 +99,22 @@ from {{ cells }} as c
 inner join {{ ref('int_area_members') }} as m on m.force_code = c.area_code and m.area_type <> 'force'
 inner join {{ cells }} as p
     on p.area_code = m.area_code
+    {%- for column in same %} and p.{{ column }} = c.{{ column }}{% endfor %}
+union all
+select
+    c.cell_id as child_id,
+    p.cell_id as parent_id,
+    'regions' as family
+from {{ cells }} as c
+inner join (
+    select area_code from {{ ref('int_area_members') }}
+    where area_type = 'region'
+    union
+    select force_code as area_code from {{ ref('int_area_members') }}
+    where area_type = 'national'
+        and force_code not in (select r.force_code from {{ ref('int_area_members') }} as r where r.area_type = 'region')
+) as regions on regions.area_code = c.area_code
+inner join {{ cells }} as p
+    on p.area_code = 'EW'
     {%- for column in same %} and p.{{ column }} = c.{{ column }}{% endfor %}
 {%- endmacro %}

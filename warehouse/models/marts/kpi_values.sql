@@ -8,13 +8,13 @@
     rate whose numerator or denominator is 1..4; a median or mean of 1..4 values. Secondary: a cell is one row's
     numerator and denominator, and a total is the sum of its parts along three hierarchies - the segments of a
     partition (officer, age, sex, ethnicity) add up to `all`; the forces of a region, and all forces and BTP, to
-    the region and EW; the months of a quarter, and the months or the quarters of a financial year, to that year
+    the region and EW, and the regions and BTP to EW; the months of a quarter, and the months or the quarters of a financial year, to that year
     (not for cumulative KPIs). Where a shown total has exactly one suppressed part, that part could be recovered
     by subtraction, so the next smallest part with something in it (cell size: the denominator of a percent, the
     number of values of a median or mean, else the numerator) is suppressed too - or, where no other part has
     anything in it, the total (it equals the part). Each such suppression can
-    expose a cell along another hierarchy, so this is repeated (var secondary_suppression_passes) until nothing
-    changes; the validation suite marts_kpi_values checks independently that no cell is left recoverable. -#}
+    expose a cell along another hierarchy, so this is repeated, var secondary_suppression_passes times; the
+    validation suite marts_kpi_disclosure checks independently that no cell is left recoverable. -#}
 {%- set t = var('suppression_threshold') -%}
 {%- set passes = var('secondary_suppression_passes') -%}
 
@@ -102,7 +102,7 @@ links as (
         on p.kpi_id = c.kpi_id and p.area_code = c.area_code and p.period_grain = c.period_grain
             and p.period_start = c.period_start and p.segment = 'all'
     union all
-    {{ force_area_links('cells', ['kpi_id', 'segment', 'period_grain', 'period_start']) }}
+    {{ area_links('cells', ['kpi_id', 'segment', 'period_grain', 'period_start']) }}
     union all
     select
         c.cell_id as child_id,

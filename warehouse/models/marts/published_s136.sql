@@ -85,7 +85,7 @@ links as (
         on p.financial_year = c.financial_year and p.area_code = c.area_code and p.measure = mt.total_measure
             and p.category = mt.total_category
     union all
-    {{ force_area_links('cells', ['financial_year', 'measure', 'category']) }}
+    {{ area_links('cells', ['financial_year', 'measure', 'category']) }}
 ),
 
 {{ secondary_suppression('cells', 'links', var('secondary_suppression_passes')) }},
