@@ -101,6 +101,9 @@ def test_exposures_name_every_dashboard_page_and_the_report() -> None:
     marts = {p.stem for p in Path(WAREHOUSE / "models" / "marts").glob("*.sql")}
     used = {m for e in exposures for d in e["depends_on"] for m in re.findall(r"ref\('(\w+)'\)", d)}
     assert used <= marts and "kpi_values" in used and "published_s136" in used
+    # no page or report claims a model the dashboard never reads (all its SQL is in dashboard/queries.py)
+    read = set(re.findall(r"\bmarts\.(\w+)", (paths.PROJECT_ROOT / "dashboard" / "queries.py").read_text()))
+    assert used <= read, used - read
 
 
 def test_every_kpi_has_a_hand_worked_unit_test() -> None:

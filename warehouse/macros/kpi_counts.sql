@@ -4,10 +4,17 @@
 
   kpis:        list of (kpi_id, numerator condition, denominator condition or none for a plain count)
   relation:    a CTE or relation with force_code, month_start and (when segment_column is given) a segment column
-  segmented:   kpi_ids that keep every segment; the others keep only `all`
+  With a segment column, the KPIs with has_segments in the seed kpi_definitions keep every segment; the others
+  keep only `all`.
   Emits the text `kpi_monthly as (...) select ...`: call it after `with ...,` in a model.
 -#}
-{% macro kpi_monthly_counts(kpis, relation, segment_column=none, segmented=[]) -%}
+{% macro kpi_monthly_counts(kpis, relation, segment_column=none) -%}
+{%- if segment_column %}
+segmented_kpis as (
+    select kpi_id from {{ ref('kpi_definitions') }}
+    where has_segments
+),
+{% endif -%}
 kpi_monthly as (
     select
         force_code,
@@ -33,8 +40,8 @@ select
     cast({{ kpi_id }}__num as {{ dbt.type_bigint() }}) as numerator,
     cast({{ kpi_id ~ '__den' if denominator is not none else 'null' }} as {{ dbt.type_bigint() }}) as denominator
 from kpi_monthly
-{%- if segment_column and kpi_id not in segmented %}
-where segment = 'all'
+{%- if segment_column %}
+where segment = 'all' or '{{ kpi_id }}' in (select s.kpi_id from segmented_kpis as s)
 {%- endif %}
 {% if not loop.last %}union all
 {% endif %}

@@ -23,7 +23,6 @@
     ('dq_unknown_transport_pct', "coalesce(transport, 'Not known') = 'Not known'", 'true'),
     ('dq_missing_person_id_pct', 'person_id is null', 'true'),
 ] -%}
-{%- set segmented = ['pos_police_station_pct', 'consulted_hp_pct', 's136_conversion_pct', 's136_nfa_pct'] -%}
 
 with detentions as (
     select * from {{ ref('int_s136__detentions_enriched') }}
@@ -39,4 +38,4 @@ segmented as (
         on s.force_code = d.force_code and s.detention_id = d.detention_id
 ),
 
-{{ kpi_monthly_counts(kpis, 'segmented', segment_column='segment', segmented=segmented) }}
+{{ kpi_monthly_counts(kpis, 'segmented', segment_column='segment') }}
