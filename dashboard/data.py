@@ -293,12 +293,16 @@ def _spark(values: pd.Series) -> tuple[float, ...]:
     return tuple(run) if len(run) >= SPARK_MIN_MONTHS else ()
 
 
+def _hidden_text(disclosure: Disclosure, what: str = "Values") -> str:
+    return (
+        f"{what} based on counts under {disclosure.threshold}, or from which one could be worked out, are hidden "
+        "(published view; grey crosses)."
+    )
+
+
 def _suppression_note(shown: pd.DataFrame, disclosure: Disclosure) -> str:
     if "suppressed" in shown and bool(shown["suppressed"].any()):
-        return (
-            f"Values based on counts under {disclosure.threshold}, or from which one could be worked out, are hidden "
-            "(published view; grey crosses)."
-        )
+        return _hidden_text(disclosure)
     return ""
 
 
@@ -323,10 +327,7 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
     if rebased:  # the KPI's spc_rebase_date: the rules changed (Policing and Crime Act 2017)
         note += f" Limits are recomputed from {rebased:%B %Y}, when the rules changed."
     if hidden:
-        note += (
-            f" Months based on counts under {ctx.disclosure.threshold}, or from which one could be worked out, are "
-            "hidden (published view; grey crosses)."
-        )
+        note += " " + _hidden_text(ctx.disclosure, "Months")
     unit = ctx.meta(kpi_id).unit
     lcl, ucl = ([within_unit(as_float(v), unit) for v in points[side]] for side in ("lcl", "ucl"))
     if lcl != [as_float(v) for v in points.lcl] or ucl != [as_float(v) for v in points.ucl]:
