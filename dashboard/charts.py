@@ -38,10 +38,15 @@ class Chart:
     caption: str
 
 
-def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
-    """Title top left; the legend (when there is one) below the plot so it never covers the title."""
+def _layout(fig: go.Figure, title: str, other_title: str, unit: str, value_axis: str = "y") -> go.Figure:
+    """Title top left; the value axis (`value_axis`) titled with the unit and, for a unit that cannot be negative,
+    never below 0 (all zeros would show -1 to 1); the legend (when there is one) below the plot so it never covers
+    the title."""
     entries = [t for t in fig.data if t.showlegend is not False]
     legend = fig.layout.showlegend is not False and len(entries) > 1
+    x_title, y_title = (other_title, unit_axis(unit)) if value_axis == "y" else (unit_axis(unit), other_title)
+    if UNIT_RANGE.get(unit, (None, None))[0] == 0:
+        (fig.update_yaxes if value_axis == "y" else fig.update_xaxes)(rangemode="nonnegative")
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left"},
         xaxis_title=x_title,
@@ -55,13 +60,6 @@ def _layout(fig: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure
         hovermode="x unified",
     )
     return fig
-
-
-def _value_axis(fig: go.Figure, unit: str, axis: str = "y") -> None:
-    """An axis for a unit that cannot be negative never reaches below 0 (all zeros would show -1 to 1)."""
-    low, _ = UNIT_RANGE.get(unit, (None, None))
-    if low == 0:
-        (fig.update_yaxes if axis == "y" else fig.update_xaxes)(rangemode="nonnegative")
 
 
 #: The legend entry of the marks on periods whose value is hidden.
@@ -157,8 +155,7 @@ def trend_chart(data: Trend) -> Chart:
     if data.ticks:
         fig.update_xaxes(tickvals=[d for d, _ in data.ticks], ticktext=[label for _, label in data.ticks])
     _markers(fig, data.markers)
-    _value_axis(fig, data.unit)
-    return Chart(_layout(fig, data.title, "Period", unit_axis(data.unit)), data.provenance.caption())
+    return Chart(_layout(fig, data.title, "Period", data.unit), data.provenance.caption())
 
 
 def spc_chart(data: SpcSeries) -> Chart:
@@ -203,8 +200,7 @@ def spc_chart(data: SpcSeries) -> Chart:
                 marker={"color": colour, "size": 9, "line": {"width": 1, "color": "#000"}},
             )
     _markers(fig, data.markers)
-    _value_axis(fig, data.unit)
-    return Chart(_layout(fig, data.title, "Month", unit_axis(data.unit)), data.provenance.caption())
+    return Chart(_layout(fig, data.title, "Month", data.unit), data.provenance.caption())
 
 
 def _special_kind(point_type: str | None) -> str | None:
@@ -259,8 +255,7 @@ def funnel_chart(data: Funnel) -> Chart:
             marker={"color": PALETTE[3], "size": 13, "symbol": "diamond"},
             hovertemplate="%{text}: %{y:.1f}<extra></extra>",
         )
-    fig = _layout(fig, data.title, data.size_title, unit_axis(data.unit))
-    _value_axis(fig, data.unit)
+    fig = _layout(fig, data.title, data.size_title, data.unit)
     fig.update_layout(hovermode="closest")
     return Chart(fig, data.provenance.caption())
 
@@ -285,8 +280,8 @@ def its_chart(data: ItsSeries) -> Chart:
         line={"color": PALETTE[1], "width": 2, "dash": "dash"},
     )
     _markers(fig, (Marker(data.start, "Intervention starts"),))
-    _value_axis(fig, data.unit)  # a counterfactual projected below 0 leaves the plot (the estimate is declined)
-    return Chart(_layout(fig, data.title, "Month", unit_axis(data.unit)), data.provenance.caption())
+    # a counterfactual projected below 0 leaves the plot (the estimate is then declined)
+    return Chart(_layout(fig, data.title, "Month", data.unit), data.provenance.caption())
 
 
 def grouped_chart(data: Grouped) -> Chart:
@@ -304,10 +299,9 @@ def grouped_chart(data: Grouped) -> Chart:
             fig.add_bar(x=list(data.categories), y=list(values), name=name, marker_color=PALETTE[i % len(PALETTE)])
     fig.update_layout(barmode="stack" if data.stacked else "group", showlegend=len(data.groups) > 1)
     if data.horizontal:
-        fig = _layout(fig, data.title, unit_axis(data.unit), "")
+        fig = _layout(fig, data.title, "", data.unit, value_axis="x")
         fig.update_layout(height=max(HEIGHT, 40 * len(data.categories) + 120), yaxis={"autorange": "reversed"})
     else:
-        fig = _layout(fig, data.title, "", unit_axis(data.unit))
-    _value_axis(fig, data.unit, "x" if data.horizontal else "y")
+        fig = _layout(fig, data.title, "", data.unit)
     fig.update_layout(hovermode="closest")
     return Chart(fig, data.provenance.caption())
