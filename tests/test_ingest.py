@@ -16,6 +16,7 @@ import pytest
 from concordat import forces, paths, pseudonymise
 from concordat.cli import main
 from concordat.contracts import CONTRACTS, Contract
+from ingest import readers
 from ingest.examples import example_rows, write_csv, write_xlsx
 from ingest.headers import QUARANTINE_EXPORT_HEADER
 
@@ -518,6 +519,30 @@ def test_blank_lines_count_in_row_numbers_as_in_a_workbook(tmp_path: Path) -> No
     assert [(n, column) for n, column, _ in quarantined] == [(4, "detained_at"), (7, "detention_id")]
     assert quarantined[1][2].endswith("(first at row 2)")
     assert query("SELECT source_row_number FROM raw.s136 ORDER BY 1") == [(2,), (6,), (8,)]
+
+
+def test_a_file_read_in_parts_keeps_every_row_number(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large CSV is read in parts (readers._buffer_option); the rows must still be numbered in file order. Here
+    the parts are made small, so a small file is read in many."""
+    contract = CONTRACTS["s136"]
+    rows = good_rows(contract, 3000)
+    bad = {17, 1234, 2999}  # 0-based indexes of rows with an impossible date
+    for i in bad:
+        rows[i]["detained_at"] = "31/02/2024"
+    path = tmp_path / "s136.csv"
+    write_csv(path, header(contract), rows)
+    monkeypatch.setattr(readers, "MIN_CSV_BUFFER_BYTES", 0)
+    monkeypatch.setattr(readers, "MAX_CSV_BUFFER_BYTES", 32_000)
+    with duckdb.connect() as con:
+        assert readers._buffer_option(con, path) == ", buffer_size = 32000" and path.stat().st_size > 10 * 32_000
+    code, (summary,) = ingest("s136", str(path))
+    assert code == 0 and (summary["rows_loaded"], summary["rows_quarantined"]) == (2997, 3), summary
+    assert query("SELECT row_number FROM raw.quarantine ORDER BY 1") == [(i + 2,) for i in sorted(bad)]
+    # row i of the list is the file's row i + 2 (the header is row 1): its key says which it is
+    numbered = query("SELECT detention_id, source_row_number FROM raw.s136")
+    assert sorted(numbered, key=lambda r: r[1]) == [
+        (rows[i]["detention_id"], i + 2) for i in range(len(rows)) if i not in bad
+    ]
 
 
 @pytest.mark.parametrize("separator", [";", "\t", "|"])
