@@ -72,6 +72,19 @@ class _BlankLines:
         self.tail = chunk[-2:]
 
 
+def likely_utf8_csv(path: Path) -> bool:
+    """Whether the file is, by its name and first bytes, most likely a UTF-8 CSV file (`inspect` says for sure):
+    worth reading while it is inspected (ingest.loader)."""
+    if path.suffix.lower() in (".xls", ".xlsx", ".xlsm", ".zip"):
+        return False
+    try:
+        with open(path, "rb") as fh:
+            first = fh.read(4)
+    except OSError:
+        return False
+    return bool(first) and not first.startswith((_XLSX_MAGIC, _GZIP_MAGIC, *_UTF16_BOMS))
+
+
 def inspect(path: Path) -> InputFile:
     """Hash the file and work out its kind and encoding; UserInputError for a file we cannot read."""
     if not path.exists():

@@ -1,4 +1,5 @@
-"""Encoding detection in `ingest.files.inspect`: ASCII chunks skip decoding, so check the chunk boundaries."""
+"""`ingest.files`: encoding detection in `inspect` (ASCII chunks skip decoding, so check the chunk boundaries), and
+which files are worth staging while they are inspected."""
 
 from __future__ import annotations
 
@@ -53,3 +54,23 @@ def test_encoding_is_found_across_chunk_boundaries(data: bytes, encoding: str, t
 )
 def test_blank_lines_before_more_rows_are_noted(data: bytes, blank_lines: bool, tmp_path: Path) -> None:
     assert files.inspect(_write(tmp_path / "f.csv", data)).blank_lines is blank_lines
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "likely"),
+    [
+        ("s136.csv", b"detention_id,force\n", True),
+        ("s136.txt", "détention\n".encode("cp1252"), True),  # inspect decides the encoding; it is staged again
+        ("s136.csv", b"PK\x03\x04rest", False),  # a workbook named .csv
+        ("s136.csv", b"\x1f\x8b\x08\x00", False),  # gzip
+        ("s136.csv", b"\xff\xfed\x00", False),  # UTF-16
+        ("s136.csv", b"", False),  # empty: inspect says so
+        ("s136.xlsx", b"a,b\n", False),
+        ("missing.csv", None, False),
+    ],
+)
+def test_files_likely_to_be_utf8_csv_are_staged_while_inspected(
+    name: str, data: bytes | None, likely: bool, tmp_path: Path
+) -> None:
+    path = tmp_path / name if data is None else _write(tmp_path / name, data)
+    assert files.likely_utf8_csv(path) is likely
