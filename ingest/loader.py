@@ -128,7 +128,7 @@ def _row_json(plan: Plan) -> str:
     return _json_object(pairs)
 
 
-def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> None:
+def _count(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> None:
     flags = "".join(f", count(*) FILTER (WHERE {GOOD} AND {sql})" for _, sql in plan.flag_rules)
     (counts,) = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE {GOOD}), count(*) FILTER (WHERE {BAD}), "
@@ -136,8 +136,12 @@ def _tally(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> 
     ).fetchall()
     result.rows_read, result.rows_loaded, result.rows_quarantined, result.rows_skipped = counts[:4]
     result.flags_by_rule = {name: n for (name, _), n in zip(plan.flag_rules, counts[4:], strict=True) if n}
+
+
+def _reasons(con: duckdb.DuckDBPyConnection, plan: Plan, result: IngestResult) -> None:
+    """How many rows failed for each reason, and an example of each, from the failing rows."""
     reasons = con.execute(
-        f"SELECT {plan.kind_sql()} AS kind, count(*) AS n, arg_min(__detail, __row) FROM {CHECKED} WHERE {BAD} "
+        f"SELECT {plan.kind_sql()} AS kind, count(*) AS n, arg_min(__detail, __row) FROM {BAD_ROWS} "
         "GROUP BY kind ORDER BY n DESC, kind"
     ).fetchall()
     result.errors_by_reason = {kind: n for kind, n, _ in reasons}
@@ -241,9 +245,10 @@ def load_file(con: duckdb.DuckDBPyConnection, contract: Contract, given: str, ke
             raise
         result.extra_columns = [header for _, header in match.extras]
         plan = prepare(con, contract, staged, match, key, CHECKED, BAD_ROWS)
-        _tally(con, plan, result)
+        _count(con, plan, result)
         if result.rows_quarantined:
             con.execute(plan.bad_sql)
+            _reasons(con, plan, result)
         result.status = "loaded"
         try:
             _write(con, contract, plan, result, file, started, key_check)

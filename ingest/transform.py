@@ -14,10 +14,10 @@ Then, for a staged file (ingest.readers) and its header match (ingest.headers):
 
 Only what the load needs is materialised (typed columns, `__extra`, `__skip`, `__check`, `__detail`), so no raw
 identifier is. A narrow statement then finds keys repeated among otherwise good rows: the later rows fail the
-last check, "duplicate key" (`Plan.duplicate_sql`; a window over the wide rows was most of the cost). Rows failing a
-required column whose every cell is blank become "empty row" (`Plan.empty_sql`, looking at those rows only). The row
-as read, for quarantine, is rebuilt last, when some rows fail, for those only, identifiers hashed (`Plan.bad_sql`). The
-reason in quarantine is the check's `kind` followed by `__detail` (the offending value).
+last check, "duplicate key" (`Plan.duplicate_sql`; a window over the wide rows was most of the cost). The row as read,
+for quarantine, is rebuilt last, when some rows fail, for those only, identifiers hashed (`Plan.bad_sql`); there, rows
+failing a required column whose every cell is blank become "empty row". The reason in quarantine is the check's
+`kind` followed by `__detail` (the offending value).
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class Check:
     column: str
     kind: str
     detail: str | None = None
-    missing_value: bool = False  # a required column is blank: how an emptied row first fails (Plan.empty_sql)
+    missing_value: bool = False  # a required column is blank: how an emptied row first fails (Plan.bad_sql)
 
 
 @dataclass(frozen=True)
@@ -90,8 +90,8 @@ class Plan:
 
     sql: str  # CREATE the checked table
     duplicate_sql: str  # UPDATE it: later rows of a key repeated within the file fail
-    empty_sql: str  # UPDATE it: rows failing a required column whose every cell is blank are empty rows
-    bad_sql: str  # CREATE the table of failing rows as read (row number, check, detail, cells)
+    bad_sql: str  # CREATE the table of failing rows as read (row number, check, detail, cells); rows failing a
+    # required column whose every cell is blank are empty rows there
     mapping: tuple[MappingSpec, ...]
     present: tuple[str, ...]  # contract columns found in the file
     extras: tuple[tuple[int, str], ...]
@@ -318,7 +318,7 @@ class _Builder:
         for rule in contract.row_rules:
             if rule.action == "reject":
                 self.checks.append(Check(f"NOT coalesce(({rule.sql}), true)", rule.column, rule.reason))
-        # an emptied row (`,,,,` as Excel saves one) first fails a required column; Plan.empty_sql relabels it
+        # an emptied row (`,,,,` as Excel saves one) first fails a required column; Plan.bad_sql relabels it
         required = [i for i, c in enumerate(self.checks, 1) if c.missing_value]
         empty = Check("false", contract.key[0], "empty row (every cell blank)")
         dup = Check("", contract.key[-1], f"duplicate key ({', '.join(contract.key)}) in this file")
@@ -348,15 +348,12 @@ FROM (SELECT {keys}, min(__row) AS __first FROM {table} WHERE {good} GROUP BY {k
 WHERE {key_match} AND c.__row > d.__first AND NOT c.__skip AND c.__check IS NULL"""
         cells = [q(Staged.column(i)) for i in range(len(self.staged.headers))]
         blank = " AND ".join(f"nullif(trim({cell}), '') IS NULL" for cell in cells)
-        required_sql = f"__check IN ({', '.join(map(str, required))})" if required else "false"
-        empty_sql = f"""
-UPDATE {table} SET __check = {empty_id}, __detail = NULL
-WHERE {required_sql} AND __row IN (
-    SELECT __row FROM ({self.staged.rows_in(f"SELECT __row FROM {table} WHERE {required_sql}")}) WHERE {blank})"""
+        emptied = f"__check IN ({', '.join(map(str, required))}) AND {blank}" if required else "false"
         bad_sql = f"""
 CREATE OR REPLACE TEMP TABLE {bad_table} AS
 WITH c AS MATERIALIZED (SELECT __row, __check, __detail FROM {table} WHERE NOT __skip AND __check IS NOT NULL)
-SELECT c.__row, c.__check, c.__detail, {", ".join(self.source_cells(hashed=True))}
+SELECT c.__row, CASE WHEN {emptied} THEN {empty_id} ELSE __check END AS __check,
+    CASE WHEN {emptied} THEN NULL ELSE __detail END AS __detail, {", ".join(self.source_cells(hashed=True))}
 FROM ({self.staged.rows_in("SELECT __row FROM c")}) AS s
 JOIN c USING (__row)"""
         flags = tuple((r.name, f"NOT coalesce(({r.sql}), true)") for r in contract.row_rules if r.action == "flag")
@@ -365,7 +362,7 @@ JOIN c USING (__row)"""
             self.pseudonym_table(c) for c in contract.columns if c.pseudonymised and self.is_lookup(c)
         )
         mapping = tuple(self.mapping)
-        return Plan(sql, duplicate_sql, empty_sql, bad_sql, mapping, present, extras, checks, flags, pseudonym_tables)
+        return Plan(sql, duplicate_sql, bad_sql, mapping, present, extras, checks, flags, pseudonym_tables)
 
 
 def _number(value: float | None) -> str | None:
@@ -401,5 +398,4 @@ def prepare(
         con.execute(statement)
     con.execute(plan.sql)
     con.execute(plan.duplicate_sql)
-    con.execute(plan.empty_sql)
     return plan
