@@ -176,10 +176,17 @@ def _write(
             ).fetchall()
             result.rows_replaced = int(deleted)
         faults.checkpoint("delete")
-        con.execute(
-            f"INSERT INTO {table} ({target}) SELECT {', '.join(own + lineage)} FROM {CHECKED} WHERE {GOOD}",
-            [loaded_at],
-        )
+        # Appending only: in parallel, in no particular order (each row carries its source_row_number); the
+        # part-filled row groups this leaves are kept (ingest.command). Rows replaced: in order, compacted as usual.
+        if not result.rows_replaced:
+            con.execute("SET preserve_insertion_order = false")
+        try:
+            con.execute(
+                f"INSERT INTO {table} ({target}) SELECT {', '.join(own + lineage)} FROM {CHECKED} WHERE {GOOD}",
+                [loaded_at],
+            )
+        finally:
+            con.execute("RESET preserve_insertion_order")
         faults.checkpoint("insert")
         if result.rows_quarantined:
             con.execute(
