@@ -17,19 +17,19 @@ import sys
 from collections.abc import Callable, Sequence
 
 from concordat import __version__, contracts
-from concordat.errors import ConcordatError, LayerNotAvailable
+from concordat.errors import ConcordatError
 
-#: command -> (module, function, the layer's name for "not available yet" messages)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "demo": ("concordat.demo.command", "run", "demo data generator"),
-    "ingest": ("ingest.command", "run", "ingest layer"),
-    "build": ("concordat.build", "run", "warehouse build (dbt)"),
-    "validate": ("expectations.command", "run", "validation layer (Great Expectations)"),
-    "publish": ("concordat.publish", "run", "publish step"),
-    "dashboard": ("dashboard.command", "run", "dashboard"),
-    "report": ("dashboard.report", "run", "report"),
-    "status": ("concordat.status", "run", "status report"),
-    "run": ("concordat.pipeline", "run", "pipeline"),
+#: command -> (module, function)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("concordat.demo.command", "run"),
+    "ingest": ("ingest.command", "run"),
+    "build": ("concordat.build", "run"),
+    "validate": ("expectations.command", "run"),
+    "publish": ("concordat.publish", "run"),
+    "dashboard": ("dashboard.command", "run"),
+    "report": ("dashboard.report", "run"),
+    "status": ("concordat.status", "run"),
+    "run": ("concordat.pipeline", "run"),
 }
 
 
@@ -100,15 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def resolve(command: str) -> Callable[[argparse.Namespace], int]:
-    """The function implementing a command; LayerNotAvailable when its layer does not exist yet."""
-    module_name, func_name, layer = COMMANDS[command]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise LayerNotAvailable(f"the {layer} is not available yet") from None
-        raise
-    return getattr(module, func_name)
+    """The function implementing a command (its module is imported only when it runs)."""
+    module_name, func_name = COMMANDS[command]
+    return getattr(importlib.import_module(module_name), func_name)
 
 
 def _discard_stdout() -> None:

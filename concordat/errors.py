@@ -19,10 +19,6 @@ class UserInputError(ConcordatError):
     exit_code = 2
 
 
-class LayerNotAvailable(UserInputError):
-    """A command whose layer has not been built yet (exit 2, with a message saying so)."""
-
-
 class WarehouseBusy(UserInputError):
     """A warehouse file another process holds (a DuckDB file has one writer): exit 2, naming that process."""
 

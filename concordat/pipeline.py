@@ -1,8 +1,8 @@
 """`concordat run`: demo -> ingest -> build -> validate -> publish -> dashboard, on built-in demo data; or, in a
 CONCORDAT_HOME where the user has loaded files of their own, build -> validate -> publish -> dashboard on those.
 
-Each step calls the same command a user would run by hand. A step whose layer does not exist yet is skipped
-and said so; a step that fails stops the run with its own exit code. A demo run starts from a fresh warehouse,
+Each step calls the same command a user would run by hand; a step that fails stops the run with its own exit
+code. A demo run starts from a fresh warehouse,
 so it never runs where it would replace the user's own data; a home mixing the demo's files with the user's
 own is refused (its figures would be neither).
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from concordat import database, paths
 from concordat.demo.files import FILES as DEMO_FILES  # in ingest order; absent files are skipped
-from concordat.errors import LayerNotAvailable, UserInputError
+from concordat.errors import UserInputError
 
 #: Published national figures shipped with the project (the ho_s136 contract format).
 HO_S136_REFERENCE = paths.PROJECT_ROOT / "ingest" / "reference" / "ho_s136_national.csv"
@@ -28,7 +28,7 @@ def _say(message: str) -> None:
 
 
 def _step(command: str, **kwargs: object) -> int:
-    """Run one CLI command in-process; return its exit code (LayerNotAvailable propagates)."""
+    """Run one CLI command in-process; return its exit code."""
     from concordat.cli import resolve
 
     return resolve(command)(argparse.Namespace(command=command, **kwargs))
@@ -99,19 +99,13 @@ def uses_own_data(args: argparse.Namespace, home: Path, demo_dir: Path) -> bool:
 
 
 class _Steps:
-    """Runs CLI commands in-process, noting which ran and which were skipped (their layer does not exist yet)."""
+    """Runs CLI commands in-process, noting which ran."""
 
     def __init__(self) -> None:
         self.ran: list[str] = []
-        self.skipped: list[str] = []
 
     def attempt(self, name: str, command: str, **kwargs: object) -> int:
-        try:
-            code = _step(command, **kwargs)
-        except LayerNotAvailable as exc:
-            self.skipped.append(f"{name} ({exc})")
-            _say(f"skipped {name}: {exc}")
-            return 0
+        code = _step(command, **kwargs)
         self.ran.append(name)
         return code
 
@@ -131,7 +125,7 @@ def _demo(steps: _Steps, demo_dir: Path, args: argparse.Namespace) -> int:
         return code
     for source, path in _ingest_inputs(demo_dir):
         code = steps.attempt(f"ingest {source}", "ingest", source=source, paths=[str(path)], json=False)
-        if code != 0 or (steps.skipped and steps.skipped[-1].startswith("ingest")):
+        if code != 0:
             return code
     return 0
 
@@ -164,13 +158,9 @@ def run(args: argparse.Namespace) -> int:
             return code
 
     _say("ran: " + (", ".join(steps.ran) or "nothing"))
-    if steps.skipped:
-        _say("skipped: " + "; ".join(steps.skipped))
     if args.no_serve:
         _say(f"done; serving file: {paths.serving_warehouse()}")
         return 0
     code = steps.attempt("dashboard", "dashboard", port=args.port, internal=False)
-    if steps.skipped and steps.skipped[-1].startswith("dashboard"):
-        _say("nothing to serve yet: the dashboard layer is not built")
     sys.stdout.flush()
     return code
