@@ -130,6 +130,12 @@ def test_csv_escapes_formulas_blanks_hidden_cells_and_names_them() -> None:
     assert rows[1]["Rate"] == "2"
 
 
+def test_csv_numbers_carry_no_floating_point_noise() -> None:
+    frame = pd.DataFrame({"Value": [300 / 13, 0.000312345678, 1234567.891, 2.5, float("nan")]})
+    rows = list(csv.DictReader(io.StringIO(export.to_csv(frame).decode("utf-8-sig"))))
+    assert [r["Value"] for r in rows] == ["23.0769", "0.000312346", "1234567.89", "2.5", ""]
+
+
 def test_a_table_mixing_counts_and_rates_shows_counts_as_whole_numbers() -> None:
     from dashboard.data import Table
 

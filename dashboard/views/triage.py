@@ -1,4 +1,4 @@
-"""Street triage: contacts, outcomes, detentions averted, response times, detentions preceded by triage."""
+"""Street triage: contacts, outcomes, s136 considered but not used, response times, detentions preceded by triage."""
 
 import streamlit as st
 
@@ -47,7 +47,7 @@ st.title(f"Street triage: {ctx.area_name}")
 components.sections(
     {
         "Contacts and response": contacts,
-        "Outcomes and detentions averted": outcomes,
+        "Outcomes": outcomes,
         "Table": components.kpi_table_section(ctx, TABLE_KPIS, "triage"),
     },
     key=section_key("triage"),
