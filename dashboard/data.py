@@ -38,24 +38,13 @@ PCA_2017_MARKER = Marker(PCA_2017_DATE, "PCA 2017 in force (11 Dec 2017)")
 
 GRAIN_WORDS = {"month": "monthly", "quarter": "quarterly", "financial_year": "by financial year"}
 
-#: Where each KPI's numbers come from, by id prefix (for captions).
-_SOURCES: tuple[tuple[str, str], ...] = (
-    ("s136_by_placed_officer", "police s136 records linked to the officer placement tracker"),
-    ("s136_after_triage", "police s136 records linked to street-triage contacts"),
-    ("custody", "police custody records"),
-    ("triage", "street-triage contact records"),
-    ("placement", "officer placement tracker"),
-    ("officers_placed", "officer placement tracker"),
-    ("dq_", "police s136 records (data-quality shares)"),
-)
-DEFAULT_SOURCE = "police s136 detention records"
-
-
-def kpi_source(kpi_id: str) -> str:
-    for prefix, source in _SOURCES:
-        if kpi_id.startswith(prefix):
-            return f"Concordat warehouse, {source} (marts.kpi_values)"
-    return f"Concordat warehouse, {DEFAULT_SOURCE} (marts.kpi_values)"
+#: The records behind each source a KPI is counted from (seed kpi_definitions.source), for captions.
+SOURCE_WORDS = {
+    "s136": "police s136 detention records",
+    "custody": "police custody records",
+    "triage": "street-triage contact records",
+    "placements": "officer placement tracker",
+}
 
 
 def segment_label(segment: str) -> str:
@@ -74,6 +63,13 @@ class KpiMeta:
     unit: str
     direction: str
     target: float | None
+    source: str = "s136"  # the records it is counted from (SOURCE_WORDS)
+    spc_rebase_date: dt.date | None = None  # the month its SPC limits are recomputed from (the rules changed)
+
+    @property
+    def source_text(self) -> str:
+        """The caption's source: where the KPI's numbers come from."""
+        return f"Concordat warehouse, {SOURCE_WORDS.get(self.source, self.source)} (marts.kpi_values)"
 
 
 #: How a table shows a number it does not have (no figure for that year or source), as `format_value` does.
@@ -152,6 +148,8 @@ class Context:
                 unit=row.unit,
                 direction=row.direction,
                 target=None if is_missing(row.target) else float(row.target),
+                source=row.source,
+                spc_rebase_date=None if pd.isna(row.spc_rebase_date) else pd.Timestamp(row.spc_rebase_date).date(),
             )
             for row in frame.itertuples()
         }
@@ -256,7 +254,7 @@ def trend(
     if intervals:
         note = ("Shaded band: 95% interval. " + note).strip()
     provenance = Provenance(
-        source=kpi_source(kpi_ids[0]),
+        source=ctx.meta(kpi_ids[0]).source_text,
         period=f"{ctx.area_name}, {period_text(as_dates(frame), grain)}",
         note=note,
     )
@@ -319,12 +317,8 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
     x = as_dates(points)
     value = tuple(None if d in hidden else as_float(v) for d, v in zip(x, points.value, strict=True))
     note = "Grey dashed lines: process limits (mean ± 2.66 × mean moving range); coloured points: special cause."
-    means = list(points["mean"])
-    rebased = next(
-        (d for d, a, b in zip(x[1:], means, means[1:], strict=False) if a != b and not (pd.isna(a) and pd.isna(b))),
-        None,
-    )
-    if rebased:  # the KPI's spc_rebase_date: the rules changed (Policing and Crime Act 2017)
+    rebased = ctx.meta(kpi_id).spc_rebase_date  # the rules changed (Policing and Crime Act 2017)
+    if rebased and x and x[0] < rebased <= x[-1]:
         note += f" Limits are recomputed from {rebased:%B %Y}, when the rules changed."
     if hidden:
         note += " " + _hidden_text(ctx.disclosure, "Months")
@@ -343,7 +337,7 @@ def spc(ctx: Context, kpi_id: str, title: str, markers: Sequence[Marker] = ()) -
         hidden=tuple(d in hidden for d in x),
         point_type=tuple(str(p) if not is_missing(p) else "" for p in points.point_type),
         provenance=Provenance(
-            source=f"{kpi_source(kpi_id)}; limits from marts.spc_points",
+            source=f"{ctx.meta(kpi_id).source_text}; limits from marts.spc_points",
             period=f"{ctx.area_name}, {period_text(x, 'month')}",
             note=note,
         ),
@@ -586,7 +580,7 @@ def segment_comparison(ctx: Context, kpi_ids: Sequence[str], segments: Sequence[
         categories=tuple(ctx.meta(k).name for k in kpi_ids),
         groups=tuple(groups),
         provenance=Provenance(
-            source=kpi_source("s136_by_placed_officer"),
+            source=ctx.meta(kpi_ids[0]).source_text,
             period=f"{ctx.area_name}, {ctx.financial_year}",
             note=_suppression_note(frame, ctx.disclosure),
         ),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from concordat.methods import funnel as funnel_method
 from dashboard import queries
-from dashboard.data import Context, Table, kpi_source
+from dashboard.data import Context, Table
 from dashboard.shapes import Funnel, FunnelPoint, Provenance
 
 RATE_KPI = "s136_rate_per_100k"
@@ -72,7 +72,7 @@ def compare(ctx: Context, kpi_id: str) -> Comparison:
         upper998=tuple(curve["upper_998"] * scale),
         highlight=ctx.area_code,
         provenance=Provenance(
-            source=kpi_source(kpi_id),
+            source=ctx.meta(kpi_id).source_text,
             period=f"all forces, {ctx.financial_year}",
             note=(
                 "Dotted lines: 95% limits; dashed: 99.8% limits around the pooled value of all forces shown. "

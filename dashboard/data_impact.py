@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from dashboard import queries
-from dashboard.data import Context, Table, as_dates, as_float, is_missing, kpi_source, period_text
+from dashboard.data import Context, Table, as_dates, as_float, is_missing, period_text
 from dashboard.formatting import format_value
 from dashboard.shapes import ItsSeries, Line, Marker, Provenance, Trend
 
@@ -148,7 +148,7 @@ def impact(ctx: Context, intervention_id: str, kpi_id: str | None = None) -> Imp
                 is_post=tuple(bool(v) for v in points.is_post),
                 start=start,
                 provenance=Provenance(
-                    source=f"{kpi_source(kpi_id)}; model from marts.intervention_impact_series",
+                    source=f"{ctx.meta(kpi_id).source_text}; model from marts.intervention_impact_series",
                     period=f"{row.area_name or row.area_code}, {x[0]:%B %Y} to {x[-1]:%B %Y}, monthly",
                     note="Counterfactual: the fitted pre-intervention level and trend carried forward."
                     + ("" if ctx.disclosure.internal else " Months with small numbers are hidden, as elsewhere."),
@@ -227,7 +227,7 @@ def _comparison(
         unit=meta.unit,
         lines=lines,
         provenance=Provenance(
-            source=kpi_source(kpi_id),
+            source=ctx.meta(kpi_id).source_text,
             period=period_text(as_dates(frame), "quarter"),
             note=f"Comparators: {', '.join(_names(ctx, comparators))}. Hidden (small-number) quarters are left out of "
             "the mean.",

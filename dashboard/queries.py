@@ -171,7 +171,7 @@ def kpi_catalogue(db: Serving) -> pd.DataFrame:
         "kpi_catalogue",
         """
         select kpi_id, name, description, numerator_definition, denominator_definition, unit, direction, target,
-               has_segments
+               has_segments, source, spc_rebase_date
         from marts.dim_kpi
         order by kpi_id
         """,

@@ -455,3 +455,26 @@ def test_spc_limits_are_drawn_within_what_the_measure_can_be(serving: Path, late
     assert min(v for v in series.lcl if v is not None) == 0
     assert max(v for v in series.ucl if v is not None) <= (100 if unit == "percent" else float("inf"))
     assert "drawn at its edge" in series.provenance.note
+
+
+def test_spc_note_and_caption_come_from_the_kpi_catalogue(serving: Path, latest_year: str) -> None:
+    """The month SPC limits restart from is the KPI's spc_rebase_date, and a caption names the records the KPI is
+    counted from (marts.dim_kpi.source): neither is guessed from the data or the KPI's id."""
+    from dashboard import data, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+
+    catalogue = dict(_sql(serving, "select kpi_id, spc_rebase_date from marts.dim_kpi"))
+    db = queries.Serving(serving, cached=False)
+    try:
+        ctx = Context(db, NATIONAL, NATIONAL, latest_year, "quarter", Disclosure())
+        rebased = data.spc(ctx, "pos_police_station_pct", "t").provenance
+        plain = data.spc(ctx, "s136_detentions", "t").provenance
+        custody = data.spc(ctx, "custody_pos_episodes", "t").provenance
+    finally:
+        queries.close_all()
+    assert catalogue["pos_police_station_pct"] is not None and catalogue["s136_detentions"] is None
+    assert f"recomputed from {catalogue['pos_police_station_pct']:%B %Y}" in rebased.note
+    assert "recomputed" not in plain.note
+    assert custody.source.startswith("Concordat warehouse, police custody records")
+    assert plain.source.startswith("Concordat warehouse, police s136 detention records")
