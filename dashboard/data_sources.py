@@ -62,6 +62,7 @@ def published(ctx: Context) -> Published:
                 note=" ".join(
                     [
                         "A missing bar: that source published no figure for the year, or it is suppressed.",
+                        *_partial_coverage(ctx, wide.columns),
                         *_sources_without_figures(ctx, wide.columns),
                     ]
                 ),
@@ -82,6 +83,21 @@ def published(ctx: Context) -> Published:
         ),
         places=places,
     )
+
+
+def _partial_coverage(ctx: Context, drawn: pd.Index) -> list[str]:
+    """A warning when Concordat's own count covers only some of the area's forces but is drawn beside published
+    figures for all of them (the shipped Home Office and NHS Digital figures are national)."""
+    areas = queries.areas(ctx.db)
+    row = areas[areas.area_code == ctx.area_code]
+    partial = not row.empty and row.shown_name.iloc[0] != row.area_name.iloc[0]
+    others = [name.split(" (")[0] for name in drawn if name != SOURCE_NAMES["record_level"]]
+    if not partial or SOURCE_NAMES["record_level"] not in drawn or not others:
+        return []
+    return [
+        f"Concordat's own count covers only the forces loaded ({ctx.area_name}); the {' and '.join(others)} "
+        "figures are for the whole area, so the two are not comparable."
+    ]
 
 
 def _sources_without_figures(ctx: Context, drawn: pd.Index) -> list[str]:

@@ -478,3 +478,21 @@ def test_spc_note_and_caption_come_from_the_kpi_catalogue(serving: Path, latest_
     assert "recomputed" not in plain.note
     assert custody.source.startswith("Concordat warehouse, police custody records")
     assert plain.source.startswith("Concordat warehouse, police s136 detention records")
+
+
+def test_published_figures_for_part_of_england_and_wales_say_they_are_not_comparable(serving: Path) -> None:
+    """The small demo loads a few forces: their count beside the national published figures must say so."""
+    from dashboard import data_sources, queries
+    from dashboard.data import Context
+    from dashboard.disclosure import Disclosure
+
+    ((name,),) = _sql(serving, "select area_name from marts.dim_area where area_code = 'EW'")
+    db = queries.Serving(serving, cached=False)
+    try:
+        partial = queries.areas(db).set_index("area_code").at[NATIONAL, "shown_name"]
+        chart = data_sources.published(Context(db, NATIONAL, partial, "2020/21", "quarter", Disclosure())).chart
+    finally:
+        queries.close_all()
+    assert partial != name and "forces loaded" in partial
+    assert chart is not None and "Home Office" in chart.provenance.note
+    assert f"covers only the forces loaded ({partial})" in chart.provenance.note

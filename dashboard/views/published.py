@@ -13,7 +13,7 @@ WHY_THEY_DIFFER = """
 - **NHS Digital** figures come from NHS providers' returns (the Mental Health Services Data Set and acute trusts):
   England only, they **exclude detentions whose place of safety was a police station**, depend on which providers
   submitted, and are rounded to the nearest 5 with small numbers suppressed (`*`). They are usually well below
-  the police count (about 20,000 against 32,000 in 2020/21).
+  the police count.
 - **Concordat record-level** figures count the rows loaded from the force's own extracts for the same year and
   area; quarantined rows (see Data quality) are not counted, and a year the extracts only partly cover is low.
 """
