@@ -1,4 +1,5 @@
-{#- One row per custody episode used as a place of safety, with its length in hours. -#}
+{#- One row per custody episode used as a place of safety, with its length in hours; what counts towards a KPI
+    is defined once, in int_kpi_monthly__custody. -#}
 select
     force_code as area_code,
     custody_record_id,
@@ -10,7 +11,6 @@ select
     {{ hours_between('arrived_at', 'departed_at') }} as episode_hours,
     age,
     authorised_by_rank,
-    authorised_by_rank in ('Inspector', 'Chief Inspector', 'Superintendent or above') as is_inspector_authorised,
     reason,
     is_healthcare_professional_present,
     welfare_checks_recorded,

@@ -1,4 +1,5 @@
-{#- One row per street-triage contact. -#}
+{#- One row per street-triage contact, as recorded: what counts towards a KPI is defined once, in
+    int_kpi_monthly__triage. -#}
 select
     force_code as area_code,
     contact_id,
@@ -10,7 +11,5 @@ select
     practitioner_role,
     response_minutes,
     is_s136_considered,
-    outcome,
-    outcome = 'S136 detention' as is_s136_detention,
-    coalesce(is_s136_considered, false) and outcome <> 'S136 detention' as is_s136_averted
+    outcome
 from {{ ref('stg_triage__contacts') }}
