@@ -95,8 +95,8 @@ def _partial_coverage(ctx: Context, drawn: pd.Index) -> list[str]:
     if not partial or SOURCE_NAMES["record_level"] not in drawn or not others:
         return []
     return [
-        f"Concordat's own count covers only the forces loaded ({ctx.area_name}); the {' and '.join(others)} "
-        "figures are for the whole area, so the two are not comparable."
+        f"{ctx.area_name}: Concordat's own count covers only those forces; the {' and '.join(others)} figures "
+        "are for the whole area, so the two are not comparable."
     ]
 
 

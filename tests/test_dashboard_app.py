@@ -495,4 +495,4 @@ def test_published_figures_for_part_of_england_and_wales_say_they_are_not_compar
         queries.close_all()
     assert partial != name and "forces loaded" in partial
     assert chart is not None and "Home Office" in chart.provenance.note
-    assert f"covers only the forces loaded ({partial})" in chart.provenance.note
+    assert f"{partial}: Concordat's own count covers only those forces" in chart.provenance.note
