@@ -155,8 +155,9 @@ def kpi_disclosure_suite() -> Suite:
                 "expect_column_values_to_be_between",
                 "secondary suppression: a shown total with exactly one suppressed part (a segment of `all`, a force "
                 "of its region or of EW, a region of EW, a month or quarter of its quarter or year) gives that part "
-                "away by subtraction; the next smallest part must be suppressed too. If the build left some, raise "
-                "the dbt variable secondary_suppression_passes",
+                "away by subtraction; the next smallest part must be suppressed too. A suppressed total whose parts "
+                "are all shown is given away by adding them up. If the build left some, raise the dbt variable "
+                "secondary_suppression_passes",
                 column="recoverable_totals",
                 min_value=0,
                 max_value=0,

@@ -127,6 +127,19 @@ INGEST_COUNT = ("reconcile_ingest_log", 'expect_column_pair_values_to_be_equal (
             {SECONDARY},
         ),
         (
+            "a suppressed quarter recoverable from its months, all shown",
+            [
+                "insert into marts.kpi_values values "
+                f"('custody_pos_episodes', '{FORCE_A}', 'all', 'month', date '2023-04-01', '2023-04', "
+                "10, null, 10, 'count', 4.8, 18.4, false), "
+                f"('custody_pos_episodes', '{FORCE_A}', 'all', 'month', date '2023-05-01', '2023-05', "
+                "12, null, 12, 'count', 6.2, 21.0, false), "
+                f"('custody_pos_episodes', '{FORCE_A}', 'all', 'quarter', date '2023-04-01', 'Q1 2023/24', "
+                "22, null, 22, 'count', 13.8, 33.3, true)"
+            ],
+            {SECONDARY},
+        ),
+        (
             "a published count recoverable from England and Wales",
             [f"update marts.published_s136 set count = 10, is_suppressed = false where area_code = '{FORCE_A}'"],
             {SECONDARY},

@@ -4,9 +4,11 @@
     CTEs `cells` (cell_id, cell_size, is_primary_suppressed) and `links` (child_id, parent_id, family: child is a
     part of total parent; family tells apart the sets of parts one total has). Where a shown total has exactly
     one suppressed part, that part could be recovered by subtraction, so the smallest other part with a size is
-    suppressed too - or, where no other part has anything in it, the total (it equals the part). Each such
-    suppression can expose a cell in another set, so this is repeated `passes` times; validation checks that
-    nothing is left recoverable. -#}
+    suppressed too - or, where no other part has anything in it, the total (it equals the part). Where a
+    suppressed total has no suppressed part in a set, it could be recovered by adding them up, so the smallest
+    part with a size is suppressed (a total hidden to protect one hierarchy must not be given away by another).
+    Each such suppression can expose a cell in another set, so this is repeated `passes` times; validation checks
+    that nothing is left recoverable. -#}
 {% macro secondary_suppression(cells, links, passes) -%}
 {# Pass 1 judges every total; pass i > 1 only the totals with a part (or the total) newly suppressed in pass
     i - 1, the only ones whose verdict can change. added_i: every cell suppressed by passes 1..i. #}
@@ -63,7 +65,8 @@ totals_{{ i }} as (
 ),
 
 {# Per total shown with exactly one suppressed part: the smallest other part with a size or, when no other part
-has anything in it, the total itself (it equals the suppressed part). #}
+has anything in it, the total itself (it equals the suppressed part). Per suppressed total with no suppressed
+part: the smallest part with a size. #}
 new_{{ i }} as (
     select child_id as cell_id
     from totals_{{ i }}
@@ -72,6 +75,10 @@ new_{{ i }} as (
     select parent_id as cell_id
     from totals_{{ i }}
     where suppressed_parts = 1 and not is_total_suppressed and candidate_parts = 0
+    union
+    select child_id as cell_id
+    from totals_{{ i }}
+    where suppressed_parts = 0 and is_total_suppressed and size_rank = 1 and candidate_parts > 0
 ),
 
 added_{{ i }} as (

@@ -12,7 +12,8 @@
     (not for cumulative KPIs). Where a shown total has exactly one suppressed part, that part could be recovered
     by subtraction, so the next smallest part with something in it (cell size: the denominator of a percent, the
     number of values of a median or mean, else the numerator) is suppressed too - or, where no other part has
-    anything in it, the total (it equals the part). Each such suppression can
+    anything in it, the total (it equals the part). Where a suppressed total has no suppressed part, adding the
+    parts up would give it away, so the smallest part with something in it is suppressed. Each such suppression can
     expose a cell along another hierarchy, so this is repeated, var secondary_suppression_passes times; the
     validation suite marts_kpi_disclosure checks independently that no cell is left recoverable. -#}
 {%- set t = var('suppression_threshold') -%}

@@ -5,7 +5,8 @@
     safety, so they differ from police counts);
     record_level: Concordat's count of section 136 detentions for the same measures, for every force, region and
     EW the record-level data covers. is_suppressed: counts 1..4, or suppressed at source; and, for record_level,
-    secondary suppression (macros/disclosure.sql) where a shown total would give a hidden count away: the
+    secondary suppression (macros/disclosure.sql) where a shown total would give a hidden count away, or shown
+    parts a hidden total: the
     categories of a measure add up to the area's detentions (police_vehicle_reason to transport = Police vehicle,
     police_station_reason to first_place_of_safety = Police station), and forces to their region and EW. -#}
 {%- set t = var('suppression_threshold') -%}
