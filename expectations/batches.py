@@ -15,12 +15,9 @@ import duckdb
 import pandas as pd
 
 from concordat.project_vars import suppression_threshold
+from concordat.sql import q
 from expectations import disclosure, privacy, reconcile
 from expectations.errors import BatchUnavailable
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
@@ -59,10 +56,10 @@ def table_batch(con: duckdb.DuckDBPyConnection, suite: dict[str, Any], now: str)
     wanted = referenced_columns(suite)
     values = {"suppression_threshold": suppression_threshold(), "now": now}
     derived = {name: sql.format(**values) for name, sql in batch.get("derived", {}).items()}
-    selects = [_q(c) for c in existing if c in wanted and c not in derived]
-    selects += [f"({sql}) as {_q(name)}" for name, sql in derived.items()]
+    selects = [q(c) for c in existing if c in wanted and c not in derived]
+    selects += [f"({sql}) as {q(name)}" for name, sql in derived.items()]
     schema, name = table.split(".", 1)
-    return con.execute(f"select {', '.join(selects) or 'null as _none'} from {_q(schema)}.{_q(name)}").df()
+    return con.execute(f"select {', '.join(selects) or 'null as _none'} from {q(schema)}.{q(name)}").df()
 
 
 def kpi_monthly_gaps(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from concordat.contracts import CONTRACTS, normalise_header
+from concordat.sql import lit, q
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 TEXT_TYPES = ("VARCHAR",)
@@ -31,14 +32,6 @@ DATE_TEXT_REGEX = (
 )
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _lit(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def nhs_number_sql(value: str) -> str:
     """SQL: TRUE when the text expression is shaped like an NHS number with a valid modulus-11 check digit.
 
@@ -47,7 +40,7 @@ def nhs_number_sql(value: str) -> str:
     digits = f"regexp_replace(trim({value}), '[ -]', '', 'g')"
     weighted = f"list_sum([cast(substr({digits}, i, 1) as integer) * (11 - i) for i in range(1, 10)])"
     return (
-        f"case when regexp_full_match(trim({value}), {_lit(NHS_SHAPE_REGEX)}) "
+        f"case when regexp_full_match(trim({value}), {lit(NHS_SHAPE_REGEX)}) "
         f"then (11 - {weighted} % 11) % 11 = cast(substr({digits}, 10, 1) as integer) else false end"
     )
 
@@ -55,8 +48,8 @@ def nhs_number_sql(value: str) -> str:
 def _json_nhs_sql(column: str) -> str:
     text = f"cast({column} as varchar)"
     candidates = (
-        f"list_concat(regexp_extract_all({text}, {_lit(NHS_IN_JSON_STRING)}, 1), "
-        f"regexp_extract_all({text}, {_lit(NHS_IN_JSON_NUMBER)}, 1))"
+        f"list_concat(regexp_extract_all({text}, {lit(NHS_IN_JSON_STRING)}, 1), "
+        f"regexp_extract_all({text}, {lit(NHS_IN_JSON_NUMBER)}, 1))"
     )
     return f"len(list_filter({candidates}, lambda x: {nhs_number_sql('x')})) > 0"
 
@@ -71,24 +64,24 @@ def is_identifier(column: str) -> str | None:
 
 
 def _unhashed_sql(value: str) -> str:
-    return f"nullif(trim({value}), '') is not null and not regexp_full_match({value}, {_lit(PSEUDONYM_REGEX)})"
+    return f"nullif(trim({value}), '') is not null and not regexp_full_match({value}, {lit(PSEUDONYM_REGEX)})"
 
 
 def _column_checks(column: str, data_type: str) -> dict[str, str]:
     """The filter condition of each count for one column (only what applies to its type and name)."""
-    col = _q(column)
+    col = q(column)
     checks: dict[str, str] = {}
     if data_type in TEXT_TYPES:
         # cheap length tests first: DuckDB skips the regexes for every value that cannot match
         checks["nhs_number_values"] = f"length({col}) between 10 and 20 and {nhs_number_sql(col)}"
         checks["date_of_birth_values"] = (
-            f"length({col}) between 6 and 24 and regexp_full_match(lower(trim({col})), {_lit(DATE_TEXT_REGEX)})"
+            f"length({col}) between 6 and 24 and regexp_full_match(lower(trim({col})), {lit(DATE_TEXT_REGEX)})"
         )
         if is_identifier(column):
             checks["unhashed_identifier_values"] = _unhashed_sql(col)
     elif data_type in JSON_TYPES:
         checks["nhs_number_values"] = _json_nhs_sql(col)
-        extracted = [f"json_extract_string({col}, {_lit('$.' + p)})" for p in PSEUDONYMISED]
+        extracted = [f"json_extract_string({col}, {lit('$.' + p)})" for p in PSEUDONYMISED]
         checks["unhashed_identifier_values"] = " or ".join(f"coalesce({_unhashed_sql(e)}, false)" for e in extracted)
     return checks
 
@@ -101,7 +94,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str]]]:
         f"""
         select table_schema || '.' || table_name, column_name, data_type
         from information_schema.columns
-        where table_schema in ({", ".join(_lit(s) for s in SCHEMAS)})
+        where table_schema in ({", ".join(lit(s) for s in SCHEMAS)})
         order by table_schema, table_name, ordinal_position
         """
     ).fetchall()
@@ -116,14 +109,14 @@ def _profile_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[tup
     selects: list[str] = []
     for column, data_type in columns:
         for count, condition in _column_checks(column, data_type).items():
-            selects.append(f"count(*) filter (where {condition}) as {_q(column.lower() + '/' + count)}")
+            selects.append(f"count(*) filter (where {condition}) as {q(column.lower() + '/' + count)}")
     json_columns = [c for c, t in columns if t in JSON_TYPES]
     rows = [
         {"table_name": table, "column_name": column.lower(), "data_type": data_type, "person_level": person_level}
         for column, data_type in columns
     ]
     schema, name = table.split(".", 1)
-    relation = f"{_q(schema)}.{_q(name)}"
+    relation = f"{q(schema)}.{q(name)}"
     try:
         counts = {}
         if selects:
@@ -131,8 +124,8 @@ def _profile_table(con: duckdb.DuckDBPyConnection, table: str, columns: list[tup
             counts = dict(zip([d[0] for d in cur.description], cur.fetchone(), strict=True))
         for column in json_columns:
             keys = con.execute(
-                f"select distinct unnest(json_keys({_q(column)})) from {relation} "
-                f"where json_type({_q(column)}) = 'OBJECT'"
+                f"select distinct unnest(json_keys({q(column)})) from {relation} "
+                f"where json_type({q(column)}) = 'OBJECT'"
             ).fetchall()
             rows += [
                 {

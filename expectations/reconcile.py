@@ -14,15 +14,12 @@ import pandas as pd
 from concordat.contracts import CONTRACTS, Contract
 from concordat.fingerprint import files_loaded_since
 from concordat.forces import all_forces
+from concordat.sql import q
 from expectations.errors import BatchUnavailable
 
 LINEAGE = ("source_file_sha256", "source_row_number")
 #: The warehouse renames the contracts' `force` (staging: `force_code`, marts: `area_code`); lineage follows each.
 COLUMN_RENAMES = {"force": ("force", "force_code", "area_code")}
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
@@ -53,7 +50,7 @@ def ingest_reconciliation(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     present = set(_tables(con, "raw"))
     rows = []
     for source in CONTRACTS:
-        raw_rows = con.execute(f"select count(*) from raw.{_q(source)}").fetchone()[0] if source in present else None
+        raw_rows = con.execute(f"select count(*) from raw.{q(source)}").fetchone()[0] if source in present else None
         (logged,) = con.execute(
             "select coalesce(sum(coalesce(rows_loaded, 0) - coalesce(rows_replaced, 0)), 0) from raw.ingest_log "
             "where source = ? and status = 'loaded'",
@@ -86,7 +83,7 @@ def _trace_key(contract: Contract, columns: set[str]) -> list[tuple[str, str]] |
 def _trace(fact: str, columns: set[str]) -> tuple[str, str] | None:
     """(description, SQL condition matching a fact row `f` to a raw row) for one fact table, or None."""
     if set(LINEAGE) <= columns:
-        unions = " union all ".join(f"select source_file_sha256, source_row_number from raw.{_q(s)}" for s in CONTRACTS)
+        unions = " union all ".join(f"select source_file_sha256, source_row_number from raw.{q(s)}" for s in CONTRACTS)
         cond = (
             f"exists (select 1 from ({unions}) as r where r.source_file_sha256 = f.source_file_sha256 "
             "and r.source_row_number = f.source_row_number)"
@@ -99,9 +96,9 @@ def _trace(fact: str, columns: set[str]) -> tuple[str, str] | None:
             continue
         pairs = _trace_key(contract, columns)
         if pairs:
-            match = " and ".join(f"r.{_q(raw)} = f.{_q(fc)}" for raw, fc in pairs)
+            match = " and ".join(f"r.{q(raw)} = f.{q(fc)}" for raw, fc in pairs)
             described = ", ".join(f"{fc} -> raw.{contract.source}.{raw}" for raw, fc in pairs)
-            return described, f"exists (select 1 from raw.{_q(contract.source)} as r where {match})"
+            return described, f"exists (select 1 from raw.{q(contract.source)} as r where {match})"
     return None
 
 
@@ -110,11 +107,11 @@ def fact_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     rows = []
     for fact in _tables(con, "marts", "fct_"):
         columns = set(_columns(con, "marts", fact))
-        (fact_rows,) = con.execute(f"select count(*) from marts.{_q(fact)}").fetchone()
+        (fact_rows,) = con.execute(f"select count(*) from marts.{q(fact)}").fetchone()
         trace = _trace(fact, columns)
         untraced = None
         if trace:
-            (untraced,) = con.execute(f"select count(*) from marts.{_q(fact)} as f where not {trace[1]}").fetchone()
+            (untraced,) = con.execute(f"select count(*) from marts.{q(fact)} as f where not {trace[1]}").fetchone()
         rows.append(
             {
                 "table_name": f"marts.{fact}",
@@ -170,7 +167,7 @@ def kpi_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         ),
         facts as (
             select cast(date_trunc('month', detained_at) as date) as period_start, count(*) as fact_count
-            from marts.{_q(fact)} {section} group by 1
+            from marts.{q(fact)} {section} group by 1
         ),
         months as (
             select period_start from national union select period_start from forces

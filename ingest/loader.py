@@ -28,12 +28,13 @@ from concordat import paths, pseudonymise
 from concordat.clock import utc_now
 from concordat.contracts import Contract
 from concordat.errors import UserInputError
+from concordat.sql import lit, q
 from ingest import faults, files
 from ingest.headers import QUARANTINE_EXPORT_HEADER, match_headers
 from ingest.readers import Staged, stage_csv, stage_xlsx
 from ingest.schema import INGEST_LOG_COLUMNS, raw_table
 from ingest.summary import IngestResult
-from ingest.transform import Plan, extra_col, lit, prepare, q, read_col
+from ingest.transform import Plan, extra_col, prepare, read_col
 
 STAGE = "__ingest_stage"
 CHECKED = "__ingest_checked"

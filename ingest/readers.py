@@ -32,6 +32,7 @@ import duckdb
 
 from concordat.contracts import Contract, normalise_header
 from concordat.errors import UserInputError
+from concordat.sql import lit
 from ingest.files import InputFile
 
 if TYPE_CHECKING:
@@ -78,10 +79,6 @@ def create_table_from_lists(
     names = list(columns)
     select = ", ".join(f"unnest(${i}::{columns[n][0]}[]) AS {n}" for i, n in enumerate(names, 1))
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select}", [columns[n][1] for n in names])
-
-
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _blank_headers_named(headers: list[str]) -> tuple[str, ...]:
@@ -214,8 +211,8 @@ def _read_csv(utf8_path: Path, header: _CsvHeader, header_row: bool = True) -> s
     """DuckDB's `read_csv(` call, without its closing parenthesis (options may follow): every column text."""
     columns = "{" + ", ".join(f"'{Staged.column(i)}': 'VARCHAR'" for i in range(len(header.cells))) + "}"
     return (
-        f"read_csv({_sql_string(str(utf8_path))}, auto_detect = false, header = {str(header_row).lower()}, "
-        f"skip = {header.skip}, columns = {columns}, delim = {_sql_string(header.separator)}, quote = '\"', "
+        f"read_csv({lit(str(utf8_path))}, auto_detect = false, header = {str(header_row).lower()}, "
+        f"skip = {header.skip}, columns = {columns}, delim = {lit(header.separator)}, quote = '\"', "
         "escape = '\"', null_padding = true"
     )
 

@@ -30,6 +30,7 @@ import duckdb
 from concordat import pseudonymise
 from concordat.clock import uk_now
 from concordat.contracts import Column, Contract
+from concordat.sql import lit, q
 from ingest import formats
 from ingest.categories import MAPPED_TYPES, MappingSpec, create_mapping_tables
 from ingest.headers import HeaderMatch
@@ -38,16 +39,6 @@ from ingest.readers import Staged
 #: Longest cell value quoted back in a quarantine reason.
 DETAIL_CHARS = 60
 _INT32 = 2**31
-
-
-def q(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def lit(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _list(items: tuple[str, ...]) -> str:
