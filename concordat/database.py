@@ -35,6 +35,16 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise UserInputError(f"cannot open {path}: {text.splitlines()[0]}") from None
 
 
+def table_columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """The columns of `schema.table` in order (none when it does not exist)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     (count,) = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, table]

@@ -2,9 +2,8 @@
 CONCORDAT_HOME where the user has loaded files of their own, build -> validate -> publish -> dashboard on those.
 
 Each step calls the same command a user would run by hand; a step that fails stops the run with its own exit
-code. A demo run starts from a fresh warehouse,
-so it never runs where it would replace the user's own data; a home mixing the demo's files with the user's
-own is refused (its figures would be neither).
+code. A demo run starts from a fresh warehouse, so it never runs where it would replace the user's own data; a
+home mixing the demo's files with the user's own is refused (its figures would be neither).
 """
 
 from __future__ import annotations

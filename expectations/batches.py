@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from concordat import database
 from concordat.project_vars import suppression_threshold
 from concordat.sql import q
 from expectations import disclosure, privacy, reconcile
@@ -23,12 +24,7 @@ from expectations.errors import BatchUnavailable
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str] | None:
     """The columns of a `schema.table`, or None when it does not exist."""
     schema, name = table.split(".", 1)
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return [r[0] for r in rows] or None
+    return database.table_columns(con, schema, name) or None
 
 
 def referenced_columns(suite: dict[str, Any]) -> set[str]:

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from concordat.contracts import CONTRACTS, Contract
+from concordat.database import table_columns
 from concordat.fingerprint import files_loaded_since
 from concordat.forces import all_forces
 from concordat.sql import q
@@ -20,15 +21,6 @@ from expectations.errors import BatchUnavailable
 LINEAGE = ("source_file_sha256", "source_row_number")
 #: The warehouse renames the contracts' `force` (staging: `force_code`, marts: `area_code`); lineage follows each.
 COLUMN_RENAMES = {"force": ("force", "force_code", "area_code")}
-
-
-def _columns(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, table],
-    ).fetchall()
-    return [r[0] for r in rows]
 
 
 def _tables(con: duckdb.DuckDBPyConnection, schema: str, prefix: str = "") -> list[str]:
@@ -106,7 +98,7 @@ def fact_lineage(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per marts.fct_* table: rows, how it is traced, and rows with no raw row behind them."""
     rows = []
     for fact in _tables(con, "marts", "fct_"):
-        columns = set(_columns(con, "marts", fact))
+        columns = set(table_columns(con, "marts", fact))
         (fact_rows,) = con.execute(f"select count(*) from marts.{q(fact)}").fetchone()
         trace = _trace(fact, columns)
         untraced = None
@@ -139,11 +131,11 @@ def latest_build(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def _s136_fact(con: duckdb.DuckDBPyConnection) -> tuple[str, set[str]]:
-    candidates = [t for t in _tables(con, "marts", "fct_") if "detained_at" in _columns(con, "marts", t)]
+    candidates = [t for t in _tables(con, "marts", "fct_") if "detained_at" in table_columns(con, "marts", t)]
     candidates.sort(key=lambda t: ("s136" not in t, "detention" not in t, t))
     if not candidates:
         raise BatchUnavailable("no marts.fct_* table of s136 detentions (with detained_at) to reconcile against")
-    return candidates[0], set(_columns(con, "marts", candidates[0]))
+    return candidates[0], set(table_columns(con, "marts", candidates[0]))
 
 
 def kpi_totals(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
